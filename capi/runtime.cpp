@@ -1,0 +1,130 @@
+// capi/runtime.cpp - the extern "C" entry points of gort/runtime.h.
+//
+// Every entry point is noexcept: nothing ever unwinds through the C API.
+// Validation happens here; core/ assumes valid arguments.
+#include <gort/runtime.h>
+#include <gort/version.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <sched.h>
+
+#include "../core/sched.hpp"
+
+using namespace gort;
+
+namespace {
+
+go_id_t spawn_checked(const go_attr_t *attr, go_fn_t fn, void *arg) {
+    if (fn == nullptr) return GO_EINVAL;
+    std::size_t stack_size = 0, arg_size = 0;
+    const char *name = nullptr;
+    if (attr != nullptr) {
+        // Read only the fields the caller's version of go_attr_t has.
+        if (attr->size < offsetof(go_attr_t, stack_size) + sizeof attr->stack_size) return GO_EINVAL;
+        stack_size = attr->stack_size;
+        if (attr->size >= offsetof(go_attr_t, name) + sizeof attr->name) name = attr->name;
+        if (attr->size >= offsetof(go_attr_t, arg_size) + sizeof attr->arg_size)
+            arg_size = attr->arg_size;
+    }
+    if (stack_size > GO_STACK_SIZE_MAX) return GO_EINVAL;
+    if (arg_size > 0 && arg == nullptr) return GO_EINVAL;
+    int cls = stack_class_for(stack_size);
+    if (cls < 0) return GO_EINVAL;
+    ensure_runtime();
+    return spawn(fn, arg, arg_size, cls, name, false);
+}
+
+}  // namespace
+
+extern "C" {
+
+void go_attr_init(go_attr_t *attr) noexcept {
+    if (attr == nullptr) return;
+    std::memset(attr, 0, sizeof *attr);
+    attr->size = sizeof *attr;
+}
+
+go_id_t go_spawn(go_fn_t fn, void *arg) noexcept {
+    if (fn == nullptr) return GO_EINVAL;
+    ensure_runtime();
+    return spawn(fn, arg, 0, kDefaultStackClass, nullptr, false);
+}
+
+go_id_t go_spawn_copy(go_fn_t fn, const void *args, size_t size) noexcept {
+    if (fn == nullptr || (args == nullptr && size > 0)) return GO_EINVAL;
+    ensure_runtime();
+    return spawn(fn, size > 0 ? const_cast<void *>(args) : nullptr, size, kDefaultStackClass,
+                 nullptr, false);
+}
+
+go_id_t go_spawn_attr(const go_attr_t *attr, go_fn_t fn, void *arg) noexcept {
+    return spawn_checked(attr, fn, arg);
+}
+
+int go_main(go_fn_t fn, void *arg) noexcept {
+    if (fn == nullptr) return GO_EINVAL;
+    ensure_runtime();
+    if (current_g() != nullptr) return GO_EPERM;
+    if (g_sched->main_called.exchange(true)) return GO_EALREADY;
+    go_id_t id = spawn(fn, arg, 0, stack_class_for(GO_MAIN_STACK_SIZE), nullptr, true);
+    if (id < 0) {
+        g_sched->main_called.store(false);
+        return static_cast<int>(id);
+    }
+    g_sched->main_done.sleep();
+    return 0;
+}
+
+void go_yield(void) noexcept {
+    if (current_g() != nullptr) yield();
+    else sched_yield();
+}
+
+void go_sleep(int64_t ns) noexcept {
+    if (ns <= 0) return;
+    if (current_g() != nullptr) {
+        sleep_goroutine(ns);
+        return;
+    }
+    // A thread that is not a goroutine: block it, on the same monotonic clock.
+    std::int64_t now = nanotime();
+    std::int64_t when = ns > INT64_MAX - now ? INT64_MAX : now + ns;
+    struct timespec ts = {static_cast<time_t>(when / 1000000000), static_cast<long>(when % 1000000000)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
+}
+
+go_id_t go_id(void) noexcept {
+    G *g = current_g();
+    return g != nullptr ? g->id : 0;
+}
+
+const char *go_name(void) noexcept {
+    G *g = current_g();
+    if (g == nullptr) return nullptr;
+    return g->name != nullptr ? g->name : "";
+}
+
+int go_num_goroutine(void) noexcept {
+    long n = stack_live_total();
+    return n > INT32_MAX ? INT32_MAX : static_cast<int>(n);
+}
+
+int go_num_cpu(void) noexcept {
+    ensure_runtime();
+    return g_sched->ncpu;
+}
+
+int go_maxprocs(int n) noexcept {
+    ensure_runtime();
+    if (n < 1) return g_sched->gomaxprocs.load();
+    return maxprocs_set(n);
+}
+
+const char *go_version(void) noexcept { return GORT_VERSION_STRING; }
+
+int go_version_number(void) noexcept { return GORT_VERSION_NUMBER; }
+
+}  // extern "C"

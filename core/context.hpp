@@ -1,0 +1,64 @@
+// context.hpp - the one door to Boost.Context and to the sanitizer/valgrind
+// stack-switch hooks. Nothing else in gort includes Boost.Context or calls a
+// __sanitizer_*/__tsan_* fiber function; see context.cpp for why.
+//
+// What a switch preserves: the callee-saved registers, the stack pointer, the
+// x87/SSE control words (Boost's fcontext saves them). What it does NOT
+// preserve: errno and any other thread-local state (the resumed fiber may be
+// on another OS thread), the signal mask (never touched), C++ exception state
+// (Boost 1.74 does not save it per fiber: never switch inside a catch block).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gort {
+
+// An execution context: a goroutine's stack, or a thread's own stack (g0).
+struct Fiber {
+    void *fctx = nullptr;             // saved context; valid only while switched out
+    const void *stack_lo = nullptr;   // lowest usable address (for ASan)
+    std::size_t stack_size = 0;       // usable bytes above stack_lo (for ASan)
+    void *asan_fake = nullptr;        // ASan's fake-stack cookie while switched out
+    void *tsan_fiber = nullptr;       // TSan's fiber handle
+};
+
+// What a switch hands to the fiber that resumes: the context of the fiber
+// that was just left (to be stored by the resumer) and a word of data.
+struct Transfer {
+    void *from_fctx;
+    void *data;
+};
+
+// The entry of every new fiber. It receives the first Transfer and must
+// never return (leave with fiber_switch_final).
+using FiberEntry = void (*)(Transfer);
+
+// Set once, before the first fiber_prepare.
+void fiber_set_entry(FiberEntry entry);
+
+// Describe the calling thread's own stack as a fiber (an M's g0).
+void fiber_init_thread(Fiber *f);
+
+// Make a fresh context at the top of [lo, lo + size): the next switch to f
+// enters the FiberEntry. Also resets sanitizer state of that memory (a pooled
+// stack keeps the poison of the goroutine that used it before).
+void fiber_prepare(Fiber *f, void *lo, std::size_t size);
+
+// Forget f's sanitizer state. Never called on f itself.
+void fiber_release(Fiber *f);
+
+// Switch from the running fiber `from` to `to`, handing `data`. Returns when
+// some fiber switches back to `from`, with that fiber's Transfer.
+Transfer fiber_switch(Fiber *from, Fiber *to, void *data);
+
+// Like fiber_switch, but `from` never runs again (its stack may be reused as
+// soon as the resumed side has stored nothing of it).
+[[noreturn]] void fiber_switch_final(Fiber *from, Fiber *to, void *data);
+
+// valgrind: tell it that [lo, hi) is a stack. Returns an id for
+// fiber_stack_deregister (0 when not running under valgrind).
+unsigned fiber_stack_register(void *lo, void *hi);
+void fiber_stack_deregister(unsigned id);
+
+}  // namespace gort

@@ -1,0 +1,108 @@
+// fatal.cpp - Go's fatal errors and unrecoverable panics: print, exit 2.
+//
+// Go prints "panic: MSG" or "fatal error: MSG", a blank line, then
+// "goroutine N [running]:" and a trace, and exits with status 2 without
+// running anything else. We do the same; the trace is glibc's backtrace of
+// the current stack. Only the first thread to fail prints; any other that
+// fails meanwhile waits for the exit.
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <execinfo.h>
+#include <unistd.h>
+
+#include "sched.hpp"
+#include "fatal.hpp"
+
+namespace gort {
+
+namespace {
+std::atomic<bool> g_dying{false};
+}
+
+void write_str(const char *s) {
+    std::size_t n = std::strlen(s);
+    while (n > 0) {
+        ssize_t w = write(2, s, n);
+        if (w <= 0) return;
+        s += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+void write_int(long long v) {
+    char buf[32];
+    char *p = buf + sizeof buf;
+    *--p = 0;
+    bool neg = v < 0;
+    unsigned long long u = neg ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+    do {
+        *--p = static_cast<char>('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (neg) *--p = '-';
+    write_str(p);
+}
+
+void write_hex(unsigned long long v) {
+    char buf[32];
+    char *p = buf + sizeof buf;
+    *--p = 0;
+    do {
+        *--p = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v != 0);
+    *--p = 'x';
+    *--p = '0';
+    write_str(p);
+}
+
+bool begin_dying() {
+    if (g_dying.exchange(true)) {
+        for (;;) pause();  // another thread is printing and will exit
+    }
+    return true;
+}
+
+void write_goroutine_header(const G *g) {
+    if (g == nullptr) {
+        write_str("goroutine 0 [running]:\n\t(not a goroutine: a thread outside the scheduler)\n");
+        return;
+    }
+    write_str("goroutine ");
+    write_int(g->id);
+    if (g->name != nullptr && g->name[0] != 0) {
+        write_str(" \"");
+        write_str(g->name);
+        write_str("\"");
+    }
+    write_str(" [running]:\n");
+}
+
+void write_trace() {
+    void *frames[64];
+    int n = backtrace(frames, 64);
+    // Skip the runtime's own frames (this function and the fatal path).
+    int skip = n > 2 ? 2 : 0;
+    backtrace_symbols_fd(frames + skip, n - skip, 2);
+}
+
+namespace {
+[[noreturn]] void die(const char *prefix, const char *msg) {
+    begin_dying();
+    // Go's output reaches the terminal unbuffered; a C program's stdout may
+    // sit in a buffer: flush it so the output before the failure survives.
+    std::fflush(stdout);
+    write_str(prefix);
+    write_str(msg);
+    write_str("\n\n");
+    write_goroutine_header(current_g());
+    write_trace();
+    _exit(2);
+}
+}  // namespace
+
+void fatal_error(const char *msg) { die("fatal error: ", msg); }
+void fatal_panic(const char *msg) { die("panic: ", msg); }
+
+}  // namespace gort

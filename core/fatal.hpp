@@ -1,0 +1,15 @@
+// fatal.hpp - async-signal-safe writers for the fatal paths.
+#pragma once
+
+namespace gort {
+
+struct G;
+
+void write_str(const char *s);
+void write_int(long long v);
+void write_hex(unsigned long long v);
+// Claim the right to print and exit; other threads that fail meanwhile block.
+bool begin_dying();
+void write_goroutine_header(const G *g);
+
+}  // namespace gort

@@ -1,0 +1,854 @@
+// sched.cpp - the scheduler. The invariants are at the top of sched.hpp;
+// docs/scheduler.md tells the story.
+#include "sched.hpp"
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <new>
+#include <sched.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace gort {
+
+Sched *g_sched = nullptr;
+
+namespace {
+
+std::atomic<bool> g_ready{false};
+pthread_mutex_t g_init_mu = PTHREAD_MUTEX_INITIALIZER;
+
+constexpr std::size_t kGSlab = 2u << 20;      // Gs are carved from 2 MiB slabs
+constexpr int kGCacheMax = 64;                // free Gs kept per P
+constexpr std::size_t kMStackSize = 256u << 10;
+
+inline std::uint32_t fastrand(M *m) {
+    // xorshift32
+    std::uint32_t x = m->fastrand;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    m->fastrand = x;
+    return x;
+}
+
+// ---------------------------------------------------------------- run queues
+
+// Global run queue. Called with sched.lock held.
+void globrunq_put_locked(G *g) {
+    Sched &s = *g_sched;
+    g->schedlink = nullptr;
+    if (s.runq_tail) s.runq_tail->schedlink = g;
+    else s.runq_head = g;
+    s.runq_tail = g;
+    s.runq_size.fetch_add(1, std::memory_order_seq_cst);
+}
+
+void globrunq_put_batch_locked(G *head, G *tail, int n) {
+    Sched &s = *g_sched;
+    tail->schedlink = nullptr;
+    if (s.runq_tail) s.runq_tail->schedlink = head;
+    else s.runq_head = head;
+    s.runq_tail = tail;
+    s.runq_size.fetch_add(n, std::memory_order_seq_cst);
+}
+
+bool runq_put(P *p, G *g, bool next);
+
+// Take up to a fair share of the global queue; return one, put the rest on
+// p's local queue. Called with sched.lock held.
+G *globrunq_get_locked(P *p, int max) {
+    Sched &s = *g_sched;
+    int size = s.runq_size.load(std::memory_order_relaxed);
+    if (size == 0) return nullptr;
+    int n = size / s.gomaxprocs.load(std::memory_order_relaxed) + 1;
+    if (n > size) n = size;
+    if (max > 0 && n > max) n = max;
+    if (n > kRunqSize / 2) n = kRunqSize / 2;
+    s.runq_size.fetch_sub(n, std::memory_order_relaxed);
+    G *g = s.runq_head;
+    s.runq_head = g->schedlink;
+    if (s.runq_head == nullptr) s.runq_tail = nullptr;
+    for (int i = 1; i < n; i++) {
+        G *g1 = s.runq_head;
+        s.runq_head = g1->schedlink;
+        if (s.runq_head == nullptr) s.runq_tail = nullptr;
+        runq_put(p, g1, false);
+    }
+    return g;
+}
+
+// Move half of p's local queue plus g to the global queue. Owner only.
+bool runq_put_slow(P *p, G *g, std::uint32_t h, std::uint32_t t) {
+    constexpr std::uint32_t n = kRunqSize / 2;
+    G *batch[n + 1];
+    if (t - h != kRunqSize) return false;  // raced with a thief: retry the fast path
+    for (std::uint32_t i = 0; i < n; i++)
+        batch[i] = p->runq[(h + i) % kRunqSize].load(std::memory_order_relaxed);
+    if (!p->runq_head.compare_exchange_strong(h, h + n, std::memory_order_release,
+                                              std::memory_order_relaxed))
+        return false;
+    batch[n] = g;
+    for (std::uint32_t i = 0; i < n; i++) batch[i]->schedlink = batch[i + 1];
+    LockGuard lg(g_sched->lock);
+    globrunq_put_batch_locked(batch[0], batch[n], n + 1);
+    return true;
+}
+
+// Put g on p's local queue (in runnext when next). Owner only.
+bool runq_put(P *p, G *g, bool next) {
+    if (next) {
+        G *old = p->runnext.exchange(g, std::memory_order_acq_rel);
+        if (old == nullptr) return true;
+        g = old;  // kick the old runnext to the tail
+    }
+    for (;;) {
+        std::uint32_t h = p->runq_head.load(std::memory_order_acquire);
+        std::uint32_t t = p->runq_tail.load(std::memory_order_relaxed);
+        if (t - h < kRunqSize) {
+            p->runq[t % kRunqSize].store(g, std::memory_order_relaxed);
+            p->runq_tail.store(t + 1, std::memory_order_release);
+            return true;
+        }
+        if (runq_put_slow(p, g, h, t)) return true;
+    }
+}
+
+// Take a G from p's local queue, runnext first. Owner only.
+G *runq_get(P *p) {
+    G *next = p->runnext.load(std::memory_order_relaxed);
+    if (next != nullptr &&
+        p->runnext.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel))
+        return next;
+    for (;;) {
+        std::uint32_t h = p->runq_head.load(std::memory_order_acquire);
+        std::uint32_t t = p->runq_tail.load(std::memory_order_relaxed);
+        if (t == h) return nullptr;
+        G *g = p->runq[h % kRunqSize].load(std::memory_order_relaxed);
+        if (p->runq_head.compare_exchange_weak(h, h + 1, std::memory_order_release,
+                                               std::memory_order_relaxed))
+            return g;
+    }
+}
+
+bool runq_empty(P *p) {
+    for (;;) {
+        std::uint32_t h = p->runq_head.load(std::memory_order_acquire);
+        std::uint32_t t = p->runq_tail.load(std::memory_order_acquire);
+        G *next = p->runnext.load(std::memory_order_acquire);
+        if (t == p->runq_tail.load(std::memory_order_acquire)) return h == t && next == nullptr;
+    }
+}
+
+// Grab half of p2's queue into p's ring starting at index `into`. Any M.
+std::uint32_t runq_grab(P *p2, P *p, std::uint32_t into, bool steal_next) {
+    for (;;) {
+        std::uint32_t h = p2->runq_head.load(std::memory_order_acquire);
+        std::uint32_t t = p2->runq_tail.load(std::memory_order_acquire);
+        std::uint32_t n = t - h;
+        n = n - n / 2;
+        if (n == 0) {
+            if (steal_next) {
+                G *next = p2->runnext.load(std::memory_order_acquire);
+                if (next != nullptr &&
+                    p2->runnext.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel)) {
+                    p->runq[into % kRunqSize].store(next, std::memory_order_relaxed);
+                    return 1;
+                }
+            }
+            return 0;
+        }
+        if (n > kRunqSize / 2) continue;  // inconsistent h and t: retry
+        for (std::uint32_t i = 0; i < n; i++) {
+            G *g = p2->runq[(h + i) % kRunqSize].load(std::memory_order_relaxed);
+            p->runq[(into + i) % kRunqSize].store(g, std::memory_order_relaxed);
+        }
+        if (p2->runq_head.compare_exchange_weak(h, h + n, std::memory_order_acq_rel,
+                                                std::memory_order_relaxed))
+            return n;
+    }
+}
+
+// Steal half of p2's queue into p's; return one of them. Owner of p only.
+G *runq_steal(P *p, P *p2, bool steal_next) {
+    std::uint32_t t = p->runq_tail.load(std::memory_order_relaxed);
+    std::uint32_t n = runq_grab(p2, p, t, steal_next);
+    if (n == 0) return nullptr;
+    n--;
+    G *g = p->runq[(t + n) % kRunqSize].load(std::memory_order_relaxed);
+    if (n > 0) p->runq_tail.store(t + n, std::memory_order_release);
+    return g;
+}
+
+// ---------------------------------------------------------------- Ps and Ms
+
+P *new_p(int id) {
+    void *mem = std::aligned_alloc(alignof(P), sizeof(P));
+    if (mem == nullptr) fatal_error("runtime: cannot allocate a P");
+    std::memset(mem, 0, sizeof(P));
+    P *p = new (mem) P();
+    p->id = id;
+    p->status.store(kPDead);  // not in the idle list until pidle_put_locked
+    return p;
+}
+
+// Called with sched.lock held.
+void pidle_put_locked(P *p) {
+    p->status.store(kPIdle, std::memory_order_relaxed);
+    p->m = nullptr;
+    p->link = g_sched->pidle;
+    g_sched->pidle = p;
+    g_sched->npidle.fetch_add(1, std::memory_order_seq_cst);
+}
+
+P *pidle_get_locked() {
+    P *p = g_sched->pidle;
+    if (p != nullptr) {
+        g_sched->pidle = p->link;
+        g_sched->npidle.fetch_sub(1, std::memory_order_seq_cst);
+        p->status.store(kPRunning, std::memory_order_relaxed);
+    }
+    return p;
+}
+
+void *mstart(void *arg);
+
+void new_m(P *p, bool spinning) {
+    M *m = new (std::nothrow) M();
+    if (m == nullptr) fatal_error("runtime: cannot allocate an M");
+    m->nextp = p;
+    m->spinning = spinning;
+    m->fastrand = 0x9e3779b9u ^ static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(m));
+    if (m->fastrand == 0) m->fastrand = 1;
+    {
+        LockGuard lg(g_sched->lock);
+        m->id = g_sched->mcount++;
+    }
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, kMStackSize);
+    pthread_t th;
+    int rc = pthread_create(&th, &attr, mstart, m);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) fatal_error("runtime: failed to create new OS thread");
+}
+
+// Hand an idle P to an idle (or new) M. spinning: the M starts out spinning
+// (the caller already counted it in nmspinning).
+void start_m(bool spinning) {
+    Sched &s = *g_sched;
+    s.lock.lock();
+    P *p = pidle_get_locked();
+    if (p == nullptr) {
+        s.lock.unlock();
+        if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+        return;
+    }
+    M *m = s.midle;
+    if (m != nullptr) s.midle = m->link;
+    s.lock.unlock();
+    if (m == nullptr) {
+        new_m(p, spinning);
+        return;
+    }
+    m->spinning = spinning;
+    m->nextp = p;
+    m->park.wake();
+}
+
+// Park the calling M (on g0, holding no P) until start_m hands it a P.
+void stop_m(M *m) {
+    {
+        LockGuard lg(g_sched->lock);
+        m->link = g_sched->midle;
+        g_sched->midle = m;
+    }
+    m->park.sleep();
+    m->p = m->nextp;
+    m->nextp = nullptr;
+}
+
+// Try to add one more M to run goroutines: when a G was made runnable.
+void wakep() {
+    Sched &s = *g_sched;
+    if (s.npidle.load(std::memory_order_seq_cst) == 0) return;
+    std::int32_t zero = 0;
+    if (s.nmspinning.load(std::memory_order_seq_cst) != 0 ||
+        !s.nmspinning.compare_exchange_strong(zero, 1, std::memory_order_seq_cst))
+        return;
+    start_m(true);
+}
+
+void reset_spinning(M *m) {
+    m->spinning = false;
+    std::int32_t n = g_sched->nmspinning.fetch_sub(1, std::memory_order_seq_cst) - 1;
+    // The last spinner found work: another M should look for more.
+    if (n == 0 && g_sched->npidle.load(std::memory_order_seq_cst) > 0) wakep();
+}
+
+bool p_retiring(P *p) { return p->id >= g_sched->gomaxprocs.load(std::memory_order_relaxed); }
+
+// Free-G management.
+void gfree_put(P *p, G *g) {
+    g->status.store(kGDead, std::memory_order_relaxed);
+    if (p != nullptr && p->ngfree < kGCacheMax) {
+        g->schedlink = p->gfree;
+        p->gfree = g;
+        p->ngfree++;
+        return;
+    }
+    LockGuard lg(g_sched->lock);
+    g->schedlink = g_sched->gfree;
+    g_sched->gfree = g;
+    g_sched->ngfree++;
+}
+
+G *galloc(P *p) {
+    if (p != nullptr && p->gfree != nullptr) {
+        G *g = p->gfree;
+        p->gfree = g->schedlink;
+        p->ngfree--;
+        return g;
+    }
+    Sched &s = *g_sched;
+    LockGuard lg(s.lock);
+    if (s.gfree != nullptr) {
+        G *g = s.gfree;
+        s.gfree = g->schedlink;
+        s.ngfree--;
+        // Refill the P's cache while we hold the lock.
+        while (p != nullptr && s.gfree != nullptr && p->ngfree < kGCacheMax / 2) {
+            G *g1 = s.gfree;
+            s.gfree = g1->schedlink;
+            s.ngfree--;
+            g1->schedlink = p->gfree;
+            p->gfree = g1;
+            p->ngfree++;
+        }
+        return g;
+    }
+    if (s.gslab_cur == nullptr || s.gslab_cur + sizeof(G) > s.gslab_end) {
+        // 2 MiB-aligned, so that huge pages apply: a million Gs then fault
+        // in about 80 pages, not 40,000.
+        void *m = mmap(nullptr, 2 * kGSlab, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+        if (m == MAP_FAILED) return nullptr;
+        auto base = reinterpret_cast<std::uintptr_t>(m);
+        auto aligned = (base + kGSlab - 1) & ~(std::uintptr_t{kGSlab} - 1);
+        if (aligned > base) munmap(m, aligned - base);
+        if (aligned + kGSlab < base + 2 * kGSlab)
+            munmap(reinterpret_cast<void *>(aligned + kGSlab), base + 2 * kGSlab - aligned - kGSlab);
+        m = reinterpret_cast<void *>(aligned);
+        madvise(m, kGSlab, MADV_HUGEPAGE);
+        s.gslab_cur = static_cast<char *>(m);
+        s.gslab_end = s.gslab_cur + kGSlab;
+    }
+    G *g = new (s.gslab_cur) G();
+    s.gslab_cur += sizeof(G);
+    return g;
+}
+
+// Release p (retired by a GOMAXPROCS decrease): its queue goes global.
+void retire_p(M *m) {
+    P *p = m->p;
+    Sched &s = *g_sched;
+    stack_flush_cache(p);
+    {
+        LockGuard lg(s.lock);
+        while (G *g = runq_get(p)) globrunq_put_locked(g);
+        while (G *g = p->gfree) {
+            p->gfree = g->schedlink;
+            g->schedlink = s.gfree;
+            s.gfree = g;
+            s.ngfree++;
+        }
+        p->ngfree = 0;
+        p->m = nullptr;
+        // A concurrent increase may have revived this id meanwhile.
+        if (p_retiring(p)) {
+            p->status.store(kPDead, std::memory_order_release);
+        } else {
+            pidle_put_locked(p);
+        }
+    }
+    m->p = nullptr;
+    if (m->spinning) {
+        m->spinning = false;
+        s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    if (s.runq_size.load() > 0) wakep();
+}
+
+// ---------------------------------------------------------------- switching
+
+void post_switch(M *m, void *from_fctx) {
+    m->after_from->fctx = from_fctx;
+    G *g = m->after_g;
+    switch (m->after) {
+    case After::kNone:
+        break;
+    case After::kReadyLocal:
+        runq_put(m->p, g, false);
+        break;
+    case After::kReadyGlobal: {
+        {
+            LockGuard lg(g_sched->lock);
+            globrunq_put_locked(g);
+        }
+        wakep();
+        break;
+    }
+    case After::kPark:
+        m->after_unlock(m->after_arg);
+        break;
+    case After::kExit:
+        stack_put(m->p, g->stack);
+        g->stack = nullptr;
+        fiber_release(&g->fiber);
+        gfree_put(m->p, g);
+        break;
+    }
+    m->after = After::kNone;
+    m->after_g = nullptr;
+}
+
+// Give g its stack and initial context if it never ran. On an M with a P.
+inline void prepare(M *m, G *g) {
+    if (g->stack == nullptr) {
+        Stack *st = stack_get(m->p, g->stack_cls);
+        g->stack = st;
+        if (st->guard == 0) stack_arm_canary(st);
+        fiber_prepare(&g->fiber, st->usable_lo() + (st->guard == 0 ? 64 : 0),
+                      st->usable_size() - (st->guard == 0 ? 64 : 0));
+    }
+}
+
+// The next G for a goroutine that is switching away, without blocking:
+// null sends it to g0 (which can steal, idle, retire or stop).
+inline G *next_quick(M *m) {
+    Sched &s = *g_sched;
+    P *p = m->p;
+    if (__builtin_expect(s.stopped.load(std::memory_order_relaxed) || p_retiring(p), 0))
+        return nullptr;
+    // Every 61st schedule, look at the global queue first (fairness, as Go).
+    if (++p->schedtick % 61 == 0 && s.runq_size.load(std::memory_order_relaxed) > 0) {
+        LockGuard lg(s.lock);
+        if (G *g = globrunq_get_locked(p, 1)) return g;
+    }
+    if (G *g = runq_get(p)) return g;
+    if (s.runq_size.load(std::memory_order_relaxed) > 0) {
+        LockGuard lg(s.lock);
+        return globrunq_get_locked(p, 0);
+    }
+    return nullptr;
+}
+
+inline void check_canary(G *g) {
+    if (__builtin_expect(g->stack->guard == 0, 0) && !stack_canary_ok(g->stack)) {
+        // Unguarded stack (old kernel, mprotect budget exhausted).
+        fatal_error("stack overflow");
+    }
+}
+
+// Leave the running goroutine g (the caller set m->after*) for the next
+// runnable G or, failing that, for g0. Returns when g is resumed.
+void switch_out(M *m, G *g, G *next) {
+    check_canary(g);
+    Fiber *to;
+    if (next != nullptr) {
+        prepare(m, next);
+        next->status.store(kGRunning, std::memory_order_relaxed);
+        m->curg = next;
+        to = &next->fiber;
+    } else {
+        m->curg = nullptr;
+        to = &m->g0;
+    }
+    m->after_from = &g->fiber;
+    m->after_g = g;
+    int *ep = errno_location();
+    g->saved_errno = *ep;
+    Transfer t = fiber_switch(&g->fiber, to, m);
+    post_switch(static_cast<M *>(t.data), t.from_fctx);
+    *errno_location() = g->saved_errno;  // a fresh lookup: we may be on another thread
+}
+
+// Run g from g0. Returns when the M is back on g0.
+void execute(M *m, G *g) {
+    prepare(m, g);
+    g->status.store(kGRunning, std::memory_order_relaxed);
+    m->curg = g;
+    m->after = After::kNone;
+    m->after_from = &m->g0;
+    m->after_g = nullptr;
+    Transfer t = fiber_switch(&m->g0, &g->fiber, m);
+    post_switch(static_cast<M *>(t.data), t.from_fctx);
+}
+
+[[noreturn]] void goexit() {
+    M *m = current_m();
+    G *g = m->curg;
+    Sched &s = *g_sched;
+    if (g->heap_args != nullptr) {
+        std::free(g->heap_args);
+        g->heap_args = nullptr;
+    }
+    if (g->name != nullptr) {
+        std::free(g->name);
+        g->name = nullptr;
+    }
+    stack_unreserve(g->stack_cls);
+    if (g->is_main) {
+        g->is_main = false;
+        s.stopped.store(true, std::memory_order_seq_cst);
+        s.main_done.wake();
+    }
+    check_canary(g);
+    m->after = After::kExit;
+    m->after_from = &g->fiber;
+    m->after_g = g;
+    G *next = next_quick(m);
+    Fiber *to;
+    if (next != nullptr) {
+        prepare(m, next);
+        next->status.store(kGRunning, std::memory_order_relaxed);
+        m->curg = next;
+        to = &next->fiber;
+    } else {
+        m->curg = nullptr;
+        to = &m->g0;
+    }
+    fiber_switch_final(&g->fiber, to, m);
+}
+
+// Every goroutine starts here, on its own stack.
+void g_entry(Transfer t) {
+    M *m = static_cast<M *>(t.data);
+    post_switch(m, t.from_fctx);
+    G *g = m->curg;
+    g->fn(g->arg);
+    goexit();
+}
+
+// ---------------------------------------------------------------- the M loop
+
+// Look for a runnable G; may drop the P and park the M. Returns a G with
+// m->p held, or null when the caller must start over (P lost or retired).
+G *find_runnable(M *m) {
+    Sched &s = *g_sched;
+top:
+    if (s.stopped.load(std::memory_order_relaxed)) {
+        for (;;) m->park.sleep();  // the program is over: never run a G again
+    }
+    P *p = m->p;
+    if (p == nullptr) return nullptr;
+    if (p_retiring(p)) {
+        retire_p(m);
+        return nullptr;
+    }
+    if (++p->schedtick % 61 == 0 && s.runq_size.load(std::memory_order_relaxed) > 0) {
+        LockGuard lg(s.lock);
+        if (G *g = globrunq_get_locked(p, 1)) return g;
+    }
+    if (G *g = runq_get(p)) return g;
+    if (s.runq_size.load(std::memory_order_relaxed) > 0) {
+        LockGuard lg(s.lock);
+        if (G *g = globrunq_get_locked(p, 0)) return g;
+    }
+    // Steal, unless too many Ms are spinning already.
+    int procs = s.gomaxprocs.load(std::memory_order_relaxed);
+    if (m->spinning ||
+        2 * s.nmspinning.load(std::memory_order_relaxed) < procs - s.npidle.load(std::memory_order_relaxed)) {
+        if (!m->spinning) {
+            m->spinning = true;
+            s.nmspinning.fetch_add(1, std::memory_order_seq_cst);
+        }
+        for (int round = 0; round < 4; round++) {
+            int n = procs;
+            int off = static_cast<int>(fastrand(m) % static_cast<std::uint32_t>(n));
+            for (int i = 0; i < n; i++) {
+                int id = (off + i) % n;
+                P *p2 = s.allp[id];
+                if (p2 == nullptr || p2 == p) continue;
+                if (p2->status.load(std::memory_order_relaxed) != kPRunning) continue;
+                if (G *g = runq_steal(p, p2, round == 3)) return g;
+            }
+        }
+    }
+    // Nothing: drop the P.
+    s.lock.lock();
+    if (s.runq_size.load(std::memory_order_relaxed) > 0) {
+        G *g = globrunq_get_locked(p, 0);
+        s.lock.unlock();
+        return g;
+    }
+    if (p_retiring(p)) {
+        s.lock.unlock();
+        goto top;
+    }
+    pidle_put_locked(p);
+    m->p = nullptr;
+    s.lock.unlock();
+    bool was_spinning = m->spinning;
+    if (m->spinning) {
+        m->spinning = false;
+        s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    // Invariant 5: a producer may have skipped wakep() because we were
+    // spinning; look again now that nmspinning and npidle say we are idle.
+    if (was_spinning) {
+        bool work = s.runq_size.load(std::memory_order_seq_cst) > 0;
+        for (int i = 0; !work && i < procs; i++) {
+            P *p2 = s.allp[i];
+            if (p2 != nullptr && p2->status.load(std::memory_order_acquire) == kPRunning &&
+                !runq_empty(p2))
+                work = true;
+        }
+        if (work) {
+            s.lock.lock();
+            P *np = pidle_get_locked();
+            s.lock.unlock();
+            if (np != nullptr) {
+                np->m = m;
+                m->p = np;
+                m->spinning = true;
+                s.nmspinning.fetch_add(1, std::memory_order_seq_cst);
+                goto top;
+            }
+        }
+    }
+    stop_m(m);
+    if (m->p != nullptr) m->p->m = m;
+    goto top;
+}
+
+[[noreturn]] void schedule_loop(M *m) {
+    for (;;) {
+        if (m->p == nullptr) {
+            stop_m(m);
+            if (m->p != nullptr) m->p->m = m;
+            continue;
+        }
+        G *g = find_runnable(m);
+        if (g == nullptr) continue;
+        if (m->spinning) reset_spinning(m);
+        execute(m, g);
+    }
+}
+
+void *mstart(void *arg) {
+    M *m = static_cast<M *>(arg);
+    set_current_m(m);
+    fiber_init_thread(&m->g0);
+    m_signal_stack(m);
+    m->p = m->nextp;
+    m->nextp = nullptr;
+    if (m->p != nullptr) m->p->m = m;
+    schedule_loop(m);
+}
+
+void init_runtime() {
+    Sched *s = new Sched();
+    s->ncpu = count_cpus();
+    int procs = env_gomaxprocs();
+    if (procs <= 0) procs = s->ncpu;
+    if (procs > kMaxProcs) procs = kMaxProcs;
+    s->gomaxprocs.store(procs);
+    for (int i = procs - 1; i >= 0; i--) {
+        s->allp[i] = new_p(i);
+    }
+    s->nallp = procs;
+    g_sched = s;
+    for (int i = procs - 1; i >= 0; i--) pidle_put_locked(s->allp[i]);
+    fiber_set_entry(g_entry);
+    install_signal_handlers();
+}
+
+void after_fork_child() {
+    // Only the forking thread exists in the child. The parent's runtime
+    // (its Ms, goroutines, locks) is gone: start afresh on first use.
+    g_ready.store(false);
+    g_sched = nullptr;
+    g_init_mu = PTHREAD_MUTEX_INITIALIZER;
+    set_current_m(nullptr);
+    stack_reset_after_fork();
+    timers_reset_after_fork();
+}
+
+}  // namespace
+
+void ensure_runtime() {
+    if (__builtin_expect(g_ready.load(std::memory_order_acquire), 1)) return;
+    pthread_mutex_lock(&g_init_mu);
+    if (!g_ready.load(std::memory_order_relaxed)) {
+        static bool atfork_done = false;
+        if (!atfork_done) {
+            pthread_atfork(nullptr, nullptr, after_fork_child);
+            atfork_done = true;
+        }
+        init_runtime();
+        g_ready.store(true, std::memory_order_release);
+    }
+    pthread_mutex_unlock(&g_init_mu);
+}
+
+G *current_g() {
+    M *m = current_m();
+    return m != nullptr ? m->curg : nullptr;
+}
+
+void ready(G *g) {
+    g->status.store(kGRunnable, std::memory_order_relaxed);
+    M *m = current_m();
+    if (m != nullptr && m->p != nullptr && m->curg != nullptr) {
+        runq_put(m->p, g, true);
+    } else {
+        LockGuard lg(g_sched->lock);
+        globrunq_put_locked(g);
+    }
+    wakep();
+}
+
+std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, const char *name,
+                   bool is_main) {
+    Sched &s = *g_sched;
+    if (s.stopped.load(std::memory_order_relaxed)) return -ESHUTDOWN;
+    if (!stack_reserve(stack_cls)) return -EAGAIN;
+    M *m = current_m();
+    P *p = (m != nullptr && m->curg != nullptr) ? m->p : nullptr;
+    G *g = galloc(p);
+    if (g == nullptr) {
+        stack_unreserve(stack_cls);
+        return -ENOMEM;
+    }
+    g->fn = fn;
+    g->heap_args = nullptr;
+    g->name = nullptr;
+    if (args_size == 0) {
+        g->arg = arg;
+    } else if (args_size <= kInlineArgs) {
+        std::memcpy(g->inline_args, arg, args_size);
+        g->arg = g->inline_args;
+    } else {
+        g->heap_args = std::malloc(args_size);
+        if (g->heap_args == nullptr) {
+            gfree_put(p, g);
+            stack_unreserve(stack_cls);
+            return -ENOMEM;
+        }
+        std::memcpy(g->heap_args, arg, args_size);
+        g->arg = g->heap_args;
+    }
+    if (name != nullptr) {
+        g->name = strndup(name, kNameMax);
+        if (g->name == nullptr) {
+            std::free(g->heap_args);
+            gfree_put(p, g);
+            stack_unreserve(stack_cls);
+            return -ENOMEM;
+        }
+    }
+    g->stack = nullptr;
+    g->stack_cls = static_cast<std::uint8_t>(stack_cls);
+    g->is_main = is_main;
+    g->saved_errno = 0;
+    g->schedlink = nullptr;
+    std::int64_t id = s.goid.fetch_add(1, std::memory_order_relaxed) + 1;
+    g->id = id;
+    ready(g);
+    return id;
+}
+
+void park(void (*unlock)(void *), void *arg) {
+    M *m = current_m();
+    G *g = m->curg;
+    g->status.store(kGWaiting, std::memory_order_relaxed);
+    m->after = After::kPark;
+    m->after_unlock = unlock;
+    m->after_arg = arg;
+    switch_out(m, g, next_quick(m));
+}
+
+void yield() {
+    M *m = current_m();
+    G *g = m->curg;
+    Sched &s = *g_sched;
+    if (__builtin_expect(s.stopped.load(std::memory_order_relaxed) || p_retiring(m->p), 0)) {
+        g->status.store(kGRunnable, std::memory_order_relaxed);
+        m->after = After::kReadyGlobal;
+        switch_out(m, g, nullptr);
+        return;
+    }
+    G *next = next_quick(m);
+    if (next == nullptr) return;  // nothing else to run here: keep going
+    g->status.store(kGRunnable, std::memory_order_relaxed);
+    m->after = After::kReadyLocal;
+    switch_out(m, g, next);
+}
+
+int maxprocs_set(int n) {
+    Sched &s = *g_sched;
+    if (n > kMaxProcs) n = kMaxProcs;
+    s.maxprocs_sema.acquire();  // a goroutine may park in here: not a Lock
+    int old;
+    {
+        LockGuard lg(s.lock);
+        old = s.gomaxprocs.load();
+        if (n > old) {
+            for (int i = old; i < n; i++) {
+                if (s.allp[i] == nullptr) {
+                    s.allp[i] = new_p(i);
+                    if (s.nallp < i + 1) s.nallp = i + 1;
+                }
+                // Serialised decreases wait for retirement, so the P is dead here.
+                if (s.allp[i]->status.load() == kPDead) pidle_put_locked(s.allp[i]);
+            }
+            s.gomaxprocs.store(n, std::memory_order_seq_cst);
+        } else if (n < old) {
+            s.gomaxprocs.store(n, std::memory_order_seq_cst);
+            // Idle Ps above the new count leave the idle list now; running
+            // ones retire at their M's next scheduling point.
+            P **pp = &s.pidle;
+            while (*pp != nullptr) {
+                P *p = *pp;
+                if (p->id >= n) {
+                    *pp = p->link;
+                    s.npidle.fetch_sub(1, std::memory_order_seq_cst);
+                    p->status.store(kPDead, std::memory_order_release);
+                    while (G *g = runq_get(p)) globrunq_put_locked(g);
+                } else {
+                    pp = &p->link;
+                }
+            }
+        }
+    }
+    if (n > old) {
+        for (int i = old; i < n; i++) wakep();
+    } else if (n < old) {
+        // Wait until the removed Ps stop executing goroutines.
+        for (;;) {
+            bool busy = false;
+            for (int i = n; i < old; i++) {
+                P *p = s.allp[i];
+                if (p != nullptr && p->status.load(std::memory_order_acquire) == kPRunning) busy = true;
+            }
+            if (!busy) break;
+            if (current_g() != nullptr) {
+                yield();  // on a retiring P this moves us off it
+                sleep_goroutine(20000);
+            } else {
+                struct timespec ts = {0, 20000};
+                nanosleep(&ts, nullptr);
+            }
+        }
+        if (s.runq_size.load() > 0) wakep();
+    }
+    s.maxprocs_sema.release();
+    return old;
+}
+
+}  // namespace gort

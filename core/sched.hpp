@@ -1,0 +1,209 @@
+// sched.hpp - the M:P:G scheduler: goroutines (G), OS threads (M) and
+// logical processors (P).
+//
+// Glossary (as in Go's runtime/proc.go):
+//   G  a goroutine: a function, its stack and its saved context.
+//   M  an OS thread that runs goroutines. Each M has a g0: the thread's own
+//      stack, on which the scheduler loop runs when no goroutine does.
+//   P  a logical processor: the right to run goroutines, plus the local run
+//      queue and caches. There are GOMAXPROCS Ps; an M must hold a P to run a
+//      G, so at most GOMAXPROCS goroutines execute at once.
+//
+// Invariants:
+//  1. A G is in exactly one place: running on one M (status Running, the M's
+//     curg), in one run queue (Runnable), in one wait list (Waiting; the
+//     list's owner releases it), or in a free list (Dead).
+//  2. A G's saved context is valid whenever the G is not Running. A G is
+//     published (put into a run queue, or its wait list unlocked) only after
+//     the switch away from it has stored that context: the switching side
+//     records an "after" action in its M, and the side that resumes performs
+//     it (post_switch). Nothing parks while holding a runtime Lock except
+//     through this mechanism.
+//  3. The current M is never read through a thread-local address the
+//     compiler could keep across a switch: code that may have switched reads
+//     it again through current_m() (an out-of-line accessor in tls.cpp), or
+//     takes it from the Transfer the switch returned.
+//  4. Only the owner M of a P pushes to that P's local run queue and touches
+//     its caches; any M may steal from the queue (lock-free, Go's runq).
+//  5. Spinning: an M looking for work while holding a P is "spinning";
+//     nmspinning counts them. wakep() starts an M only when there is an idle
+//     P and no spinning M; a spinning M that finds work wakes another
+//     (ramping up), and one that gives up re-checks every queue after
+//     dropping its P (no lost wake-ups).
+//  6. Lock order: timers lock, then sched.lock, then a pool lock.
+//
+// Rejected: one global queue (contention at 2+ Ps); a G's stack allocated at
+// spawn (a million queued goroutines would fault in a million stacks: see
+// stack.hpp); a dedicated scheduler switch per yield (G -> g0 -> G costs two
+// jumps; we switch G -> G directly and fall back to g0 only to idle).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <pthread.h>
+
+#include "context.hpp"
+#include "lock.hpp"
+#include "sema.hpp"
+#include "stack.hpp"
+
+namespace gort {
+
+using GoFn = void (*)(void *);
+
+constexpr int kMaxProcs = 256;
+constexpr int kRunqSize = 256;
+constexpr int kDefaultStackClass = 2;  // 64 KiB
+constexpr std::size_t kInlineArgs = 32;
+constexpr std::size_t kNameMax = 31;
+
+// G status. Who owns the G (and its stack) in each state:
+enum GStatus : std::uint32_t {
+    kGDead = 0,      // in a free list; owned by that list. No stack.
+    kGRunnable = 1,  // in a run queue; not executing; the stack is not owned.
+    kGRunning = 2,   // executing on its M; the M owns it and its stack.
+    kGWaiting = 3,   // parked in a wait list (WaitGroup, sleep); the list owns it.
+};
+
+struct M;
+struct P;
+
+struct G {
+    Fiber fiber;              // context + stack bounds; first member
+    Stack *stack;             // null until first run
+    G *schedlink;             // run queue / free list / wait list link
+    std::int64_t id;
+    GoFn fn;
+    void *arg;                // what fn receives
+    void *heap_args;          // malloc'd argument copy, or null
+    char *name;               // malloc'd name, or null
+    std::atomic<std::uint32_t> status;
+    int saved_errno;
+    std::uint8_t stack_cls;
+    bool is_main;
+    alignas(16) unsigned char inline_args[kInlineArgs];
+};
+
+// What the side that resumes after a switch must do about the fiber left.
+enum class After : std::uint8_t {
+    kNone,         // nothing (left g0, or a G that stays referenced elsewhere)
+    kReadyLocal,   // put the G at the tail of this P's run queue (yield)
+    kReadyGlobal,  // put the G on the global run queue (yield on a retiring P)
+    kPark,         // the G is Waiting: call unlock(arg) to publish it
+    kExit,         // the G ended: free its stack and recycle it
+};
+
+struct alignas(64) P {
+    int id;
+    std::atomic<std::uint32_t> status;  // kPIdle / kPRunning / kPDead
+    M *m;                                // owner while running
+    P *link;                             // idle list; guarded by sched.lock
+    std::uint32_t schedtick;
+    // Local run queue (Go's runq): head advanced by owner and thieves (CAS),
+    // tail written only by the owner.
+    alignas(64) std::atomic<std::uint32_t> runq_head;
+    std::atomic<std::uint32_t> runq_tail;
+    std::atomic<G *> runnext;
+    std::atomic<G *> runq[kRunqSize];
+    // Caches: owner only.
+    G *gfree;
+    int ngfree;
+    Stack *stack_cache;
+    int nstack_cache;
+};
+enum : std::uint32_t { kPIdle = 0, kPRunning = 1, kPDead = 2 };
+
+struct M {
+    Fiber g0;                 // the thread's own stack
+    G *curg;                  // running goroutine, or null on g0
+    P *p;                     // held P, or null
+    P *nextp;                 // P handed over by startm
+    M *link;                  // idle list; guarded by sched.lock
+    bool spinning;
+    // The pending post-switch action (invariant 2).
+    After after;
+    Fiber *after_from;
+    G *after_g;
+    void (*after_unlock)(void *);
+    void *after_arg;
+    std::uint32_t fastrand;
+    int id;
+    Note park;
+    void *altstack;
+};
+
+// Scheduler-wide state. One instance per process (a forked child makes a
+// fresh one).
+struct Sched {
+    Lock lock;
+    // Global run queue; guarded by lock (runq_size also read racily).
+    G *runq_head = nullptr, *runq_tail = nullptr;
+    std::atomic<std::int32_t> runq_size{0};
+    // Idle Ps and Ms; guarded by lock.
+    P *pidle = nullptr;
+    std::atomic<std::int32_t> npidle{0};
+    M *midle = nullptr;
+    int mcount = 0;
+    std::atomic<std::int32_t> nmspinning{0};
+    std::atomic<std::int32_t> gomaxprocs{1};
+    P *allp[kMaxProcs] = {};  // allocated Ps; entries never freed
+    int nallp = 0;            // guarded by lock
+    // Free Gs beyond the P caches, and the slab they are carved from;
+    // guarded by lock.
+    G *gfree = nullptr;
+    int ngfree = 0;
+    char *gslab_cur = nullptr, *gslab_end = nullptr;
+    std::atomic<std::int64_t> goid{0};
+    std::atomic<bool> stopped{false};  // the main goroutine returned
+    std::atomic<bool> main_called{false};
+    Note main_done;
+    Sema maxprocs_sema{1};  // serialises go_maxprocs
+    int ncpu = 1;
+};
+
+extern Sched *g_sched;
+
+// tls.cpp: out-of-line accessors (invariant 3).
+M *current_m();
+void set_current_m(M *m);
+int *errno_location();
+Note *thread_note();
+
+// Start the runtime if needed. Cheap when it runs already.
+void ensure_runtime();
+
+// Spawn a goroutine. args_size == 0: fn gets arg; otherwise a copy.
+std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, const char *name,
+                   bool is_main);
+
+// Make a Waiting (or never-run) G runnable. Any thread.
+void ready(G *g);
+
+// Park the running goroutine: it is Waiting from now; unlock(arg) runs once
+// its context is saved (invariant 2). Goroutine only.
+void park(void (*unlock)(void *), void *arg);
+
+// Yield (runtime.Gosched). Goroutine only.
+void yield();
+
+// The running goroutine, or null on a thread that is not running one.
+G *current_g();
+
+int maxprocs_set(int n);  // returns the previous value
+
+// fatal.cpp
+[[noreturn]] void fatal_error(const char *msg);
+[[noreturn]] void fatal_panic(const char *msg);
+// signal.cpp
+void install_signal_handlers();
+void m_signal_stack(M *m);
+// cpu.cpp
+int count_cpus();
+int env_gomaxprocs();
+// timer.cpp
+void sleep_goroutine(std::int64_t ns);
+void timers_reset_after_fork();
+std::int64_t nanotime();
+
+}  // namespace gort

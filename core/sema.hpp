@@ -1,0 +1,42 @@
+// sema.hpp - a counting semaphore whose waiters are goroutines or OS threads.
+//
+// The building block of every blocking primitive (Go's runtime/sema.go plays
+// the same part). A waiting goroutine parks (its M goes on running others);
+// a waiting thread that is not a goroutine sleeps on its own futex. release()
+// hands the count straight to the oldest waiter (FIFO), so a release before
+// the matching acquire is never lost.
+//
+// Invariants: count > 0 implies no waiters; `lock` guards count and the
+// queue; a Waiter lives on its waiter's stack and is touched by the releaser
+// only until it wakes that waiter.
+#pragma once
+
+#include <cstdint>
+
+#include "lock.hpp"
+
+namespace gort {
+
+struct G;
+
+class Sema {
+public:
+    explicit Sema(std::uint32_t count = 0) : count_(count) {}
+    // Take one unit, blocking (parking the goroutine, or sleeping the
+    // thread) while there is none. Any thread.
+    void acquire();
+    // Give one unit: to the oldest waiter if there is one. Any thread; never blocks.
+    void release();
+    // Waiters right now (diagnostics and wg_free's check).
+    bool has_waiters();
+    void reset();
+
+private:
+    struct Waiter;
+    Lock lock_;
+    std::uint32_t count_;          // guarded by lock_
+    Waiter *head_ = nullptr;       // guarded by lock_
+    Waiter *tail_ = nullptr;       // guarded by lock_
+};
+
+}  // namespace gort

@@ -1,0 +1,123 @@
+// signal.cpp - turning a goroutine stack overflow into Go's fatal error.
+//
+// Every M runs with a sigaltstack, and SIGSEGV/SIGBUS have an SA_ONSTACK
+// handler: an overflow faults on the guard region below the goroutine's
+// stack, where the handler cannot run. If the fault address lies in the
+// guard (or just below it: a frame larger than the guard skips over it) of
+// the goroutine running on this M, we print Go's "fatal error: stack
+// overflow" naming the goroutine and exit with status 2. Any other fault is
+// not ours: it goes to the handler installed before gort (a JVM uses SIGSEGV
+// for its own purposes), or to the default action.
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fatal.hpp"
+#include "sched.hpp"
+
+namespace gort {
+
+namespace {
+
+constexpr std::size_t kAltStack = 64u << 10;
+constexpr std::uintptr_t kBelowGuard = 1u << 20;  // a frame up to 1 MiB may skip the guard
+
+struct sigaction g_old_segv, g_old_bus;
+bool g_installed = false;
+
+bool is_overflow(G *g, std::uintptr_t addr) {
+    if (g == nullptr || g->stack == nullptr) return false;
+    Stack *st = g->stack;
+    auto lo = reinterpret_cast<std::uintptr_t>(st->lo);
+    auto guard_end = reinterpret_cast<std::uintptr_t>(st->usable_lo());
+    std::uintptr_t floor = lo > kBelowGuard ? lo - kBelowGuard : 0;
+    return addr >= floor && addr < guard_end && st->guard != 0;
+}
+
+[[noreturn]] void report_overflow(G *g, std::uintptr_t addr, void *uctx) {
+    begin_dying();
+    Stack *st = g->stack;
+    write_str("runtime: goroutine ");
+    write_int(g->id);
+    if (g->name != nullptr && g->name[0] != 0) {
+        write_str(" \"");
+        write_str(g->name);
+        write_str("\"");
+    }
+    write_str(" stack exceeds ");
+    write_int(static_cast<long long>(stack_class_size(st->cls)));
+    write_str("-byte limit\nruntime: fault address=");
+    write_hex(addr);
+#if defined(__x86_64__)
+    auto *uc = static_cast<ucontext_t *>(uctx);
+    write_str(" sp=");
+    write_hex(static_cast<unsigned long long>(uc->uc_mcontext.gregs[REG_RSP]));
+#else
+    (void)uctx;
+#endif
+    write_str(" stack=[");
+    write_hex(reinterpret_cast<std::uintptr_t>(st->usable_lo()));
+    write_str(", ");
+    write_hex(reinterpret_cast<std::uintptr_t>(st->usable_lo()) + st->usable_size());
+    write_str("]\nfatal error: stack overflow\n\n");
+    write_goroutine_header(g);
+    _exit(2);
+}
+
+void chain(int sig, siginfo_t *si, void *uctx) {
+    struct sigaction *old = sig == SIGSEGV ? &g_old_segv : &g_old_bus;
+    if (old->sa_flags & SA_SIGINFO) {
+        if (old->sa_sigaction != nullptr) {
+            old->sa_sigaction(sig, si, uctx);
+            return;
+        }
+    } else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+        old->sa_handler(sig);
+        return;
+    }
+    // Default action: restore it; a hardware fault re-executes and kills us
+    // with the right signal, a sent signal is sent again.
+    signal(sig, SIG_DFL);
+    if (si->si_code <= 0) raise(sig);
+}
+
+void handler(int sig, siginfo_t *si, void *uctx) {
+    M *m = current_m();
+    if (m != nullptr) {
+        G *g = m->curg;
+        auto addr = reinterpret_cast<std::uintptr_t>(si->si_addr);
+        if (si->si_code > 0 && is_overflow(g, addr)) report_overflow(g, addr, uctx);
+    }
+    chain(sig, si, uctx);
+}
+
+}  // namespace
+
+void install_signal_handlers() {
+    // Once per process: a forked child keeps the parent's handler, and
+    // installing it again would make it chain to itself.
+    if (g_installed) return;
+    g_installed = true;
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &g_old_segv);
+    sigaction(SIGBUS, &sa, &g_old_bus);
+}
+
+void m_signal_stack(M *m) {
+    void *mem = mmap(nullptr, kAltStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) fatal_error("runtime: cannot allocate a signal stack");
+    stack_t ss;
+    ss.ss_sp = mem;
+    ss.ss_size = kAltStack;
+    ss.ss_flags = 0;
+    if (sigaltstack(&ss, nullptr) != 0) fatal_error("runtime: sigaltstack failed");
+    m->altstack = mem;
+}
+
+}  // namespace gort

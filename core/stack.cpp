@@ -1,0 +1,230 @@
+// stack.cpp - the stack allocator. See stack.hpp for the invariants.
+#include "stack.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "context.hpp"
+#include "lock.hpp"
+#include "sched.hpp"
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102  // Linux 6.13; Debian 12's headers predate it
+#endif
+
+namespace gort {
+
+namespace {
+
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kChunkBytes = 64u << 20;   // slots are carved from 64 MiB chunks
+constexpr long kWarmMax = 256;                   // warm stacks kept per class in the global pool
+constexpr int kCacheMax = 32;                    // per-P cache of default-class stacks
+constexpr std::uint64_t kCanary = 0x676f72742d737461ull;  // "gort-sta"
+
+enum GuardMode { kGuardUnknown, kGuardMadvise, kGuardMprotect };
+
+struct Pool {
+    Lock lock;
+    Stack *warm = nullptr;   // guarded by lock
+    Stack *cold = nullptr;   // guarded by lock
+    long nwarm = 0;          // guarded by lock
+    char *chunk_cur = nullptr, *chunk_end = nullptr;  // guarded by lock
+    std::atomic<long> capacity{0};  // slots carved + slots left in the current chunk
+    std::atomic<long> live{0};      // reservations
+};
+
+struct Stacks {
+    Pool pools[kStackClasses];
+    std::atomic<int> guard_mode{kGuardUnknown};
+    std::atomic<long> mprotect_budget{0};
+};
+
+Stacks *g_stacks = new Stacks();
+
+std::size_t guard_for(std::size_t class_size) {
+    if (class_size <= (64u << 10)) return kPage;
+    if (class_size <= (1u << 20)) return 4 * kPage;
+    return 16 * kPage;
+}
+
+long read_max_map_count() {
+    long v = 65530;
+    if (FILE *f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+        if (std::fscanf(f, "%ld", &v) != 1) v = 65530;
+        std::fclose(f);
+    }
+    return v;
+}
+
+// Install the guard of a fresh slot; returns the guard size actually in force.
+std::uint32_t install_guard(char *lo, std::size_t guard) {
+    int mode = g_stacks->guard_mode.load(std::memory_order_relaxed);
+    if (mode != kGuardMprotect) {
+        if (madvise(lo, guard, MADV_GUARD_INSTALL) == 0) {
+            if (mode == kGuardUnknown) g_stacks->guard_mode.store(kGuardMadvise);
+            return static_cast<std::uint32_t>(guard);
+        }
+        if (errno != EINVAL) return 0;  // ENOMEM and friends: treat as unguarded
+        // Kernel older than 6.13: fall back to mprotect, which splits the
+        // mapping; keep well below vm.max_map_count (every mmap in the
+        // process fails past it, the JVM's and malloc's included).
+        int expected = kGuardUnknown;
+        if (g_stacks->guard_mode.compare_exchange_strong(expected, kGuardMprotect))
+            g_stacks->mprotect_budget.store(read_max_map_count() / 2 - 4096);
+    }
+    if (g_stacks->mprotect_budget.fetch_sub(1) > 0 && mprotect(lo, guard, PROT_NONE) == 0)
+        return static_cast<std::uint32_t>(guard);
+    return 0;
+}
+
+// Called with pool.lock held: carve one more slot (mapping a chunk if needed).
+Stack *carve(Pool &pool, int cls) {
+    std::size_t csize = stack_class_size(cls);
+    std::size_t guard = guard_for(csize);
+    std::size_t slot = csize + guard;
+    if (pool.chunk_cur == nullptr || static_cast<std::size_t>(pool.chunk_end - pool.chunk_cur) < slot)
+        return nullptr;
+    char *lo = pool.chunk_cur;
+    pool.chunk_cur += slot;
+    auto *s = reinterpret_cast<Stack *>(lo + slot - kStackHeader);
+    s->next = nullptr;
+    s->lo = lo;
+    s->slot_size = slot;
+    s->guard = install_guard(lo, guard);
+    s->cls = static_cast<std::uint8_t>(cls);
+    s->warm = true;
+    s->vg_id = fiber_stack_register(s->usable_lo(), lo + slot - kStackHeader);
+    return s;
+}
+
+// Called with pool.lock held: map a new chunk. False when mmap fails.
+bool grow(Pool &pool, int cls) {
+    std::size_t csize = stack_class_size(cls);
+    std::size_t slot = csize + guard_for(csize);
+    std::size_t bytes = slot > kChunkBytes ? slot : (kChunkBytes / slot) * slot;
+    void *m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) return false;
+    // The rest of the old chunk is abandoned (at most one slot's worth).
+    pool.chunk_cur = static_cast<char *>(m);
+    pool.chunk_end = pool.chunk_cur + bytes;
+    pool.capacity.fetch_add(static_cast<long>(bytes / slot));
+    return true;
+}
+
+}  // namespace
+
+int stack_class_for(std::size_t requested) {
+    if (requested == 0) requested = 64u << 10;
+    if (requested > (1u << 30)) return -1;
+    if (requested < (16u << 10)) requested = 16u << 10;
+    int cls = 0;
+    while ((std::size_t{16} << 10 << cls) < requested) cls++;
+    return cls;
+}
+
+std::size_t stack_class_size(int cls) { return std::size_t{16} << 10 << cls; }
+
+bool stack_reserve(int cls) {
+    Pool &pool = g_stacks->pools[cls];
+    long live = pool.live.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (__builtin_expect(live <= pool.capacity.load(std::memory_order_relaxed), 1)) return true;
+    LockGuard g(pool.lock);
+    while (pool.live.load(std::memory_order_relaxed) > pool.capacity.load(std::memory_order_relaxed)) {
+        if (!grow(pool, cls)) {
+            pool.live.fetch_sub(1, std::memory_order_relaxed);
+            return false;
+        }
+    }
+    return true;
+}
+
+void stack_unreserve(int cls) { g_stacks->pools[cls].live.fetch_sub(1, std::memory_order_relaxed); }
+
+long stack_live_total() {
+    long n = 0;
+    for (auto &pool : g_stacks->pools) n += pool.live.load(std::memory_order_relaxed);
+    return n;
+}
+
+Stack *stack_get(P *p, int cls) {
+    if (p != nullptr && cls == kDefaultStackClass && p->stack_cache != nullptr) {
+        Stack *s = p->stack_cache;
+        p->stack_cache = s->next;
+        p->nstack_cache--;
+        return s;
+    }
+    Pool &pool = g_stacks->pools[cls];
+    Stack *s;
+    {
+        LockGuard g(pool.lock);
+        if ((s = pool.warm) != nullptr) {
+            pool.warm = s->next;
+            pool.nwarm--;
+        } else if ((s = pool.cold) != nullptr) {
+            pool.cold = s->next;
+        } else {
+            s = carve(pool, cls);
+            if (s == nullptr && grow(pool, cls)) s = carve(pool, cls);
+        }
+    }
+    if (s == nullptr) {
+        // Unreachable while capacity >= live holds; a broken invariant is a
+        // runtime bug, not a user error.
+        fatal_error("runtime: cannot allocate goroutine stack");
+    }
+    s->next = nullptr;
+    return s;
+}
+
+void stack_put(P *p, Stack *s) {
+    if (p != nullptr && s->cls == kDefaultStackClass && p->nstack_cache < kCacheMax) {
+        s->next = p->stack_cache;
+        p->stack_cache = s;
+        p->nstack_cache++;
+        return;
+    }
+    Pool &pool = g_stacks->pools[s->cls];
+    pool.lock.lock();
+    if (pool.nwarm < kWarmMax) {
+        s->next = pool.warm;
+        pool.warm = s;
+        pool.nwarm++;
+        pool.lock.unlock();
+        return;
+    }
+    pool.lock.unlock();
+    // Too many warm stacks already: give this one's pages back, all but the
+    // top page that holds the header.
+    char *top_page = reinterpret_cast<char *>(reinterpret_cast<std::uintptr_t>(s) & ~(kPage - 1));
+    if (top_page > s->usable_lo()) madvise(s->usable_lo(), top_page - s->usable_lo(), MADV_DONTNEED);
+    s->warm = false;
+    LockGuard g(pool.lock);
+    s->next = pool.cold;
+    pool.cold = s;
+}
+
+void stack_flush_cache(P *p) {
+    while (Stack *s = p->stack_cache) {
+        p->stack_cache = s->next;
+        p->nstack_cache--;
+        stack_put(nullptr, s);
+    }
+}
+
+void stack_arm_canary(Stack *s) {
+    std::memcpy(s->usable_lo(), &kCanary, sizeof kCanary);
+}
+
+bool stack_canary_ok(const Stack *s) {
+    return std::memcmp(s->usable_lo(), &kCanary, sizeof kCanary) == 0;
+}
+
+void stack_reset_after_fork() { g_stacks = new Stacks(); }
+
+}  // namespace gort

@@ -1,0 +1,49 @@
+// waitgroup.cpp - see waitgroup.hpp.
+#include "waitgroup.hpp"
+
+#include <cerrno>
+#include <climits>
+
+#include "sched.hpp"
+
+namespace gort {
+
+int WaitGroup::add(std::int64_t delta) {
+    if (delta > INT32_MAX || delta < INT32_MIN) return -EOVERFLOW;
+    std::uint64_t d = static_cast<std::uint64_t>(delta) << 32;
+    std::uint64_t old = state.fetch_add(d, std::memory_order_acq_rel);
+    std::uint64_t now = old + d;
+    auto oldv = static_cast<std::int32_t>(old >> 32);
+    auto v = static_cast<std::int32_t>(now >> 32);
+    auto w = static_cast<std::uint32_t>(now);
+    if (delta > 0 && static_cast<std::int64_t>(oldv) + delta > INT32_MAX) {
+        state.fetch_sub(d, std::memory_order_acq_rel);  // undo: the counter is 32-bit, as Go's
+        return -EOVERFLOW;
+    }
+    if (v < 0) fatal_panic("sync: negative WaitGroup counter");
+    if (w != 0 && delta > 0 && v == static_cast<std::int32_t>(delta))
+        fatal_panic("sync: WaitGroup misuse: Add called concurrently with Wait");
+    if (v > 0 || w == 0) return 0;
+    // The counter is zero and there are waiters. Nobody may touch the state
+    // now: Add must not race with Wait at zero (Go's rule), so check it.
+    if (state.load(std::memory_order_acquire) != now)
+        fatal_panic("sync: WaitGroup misuse: Add called concurrently with Wait");
+    state.store(0, std::memory_order_release);
+    for (; w != 0; w--) sema.release();
+    return 0;
+}
+
+void WaitGroup::wait() {
+    for (;;) {
+        std::uint64_t s = state.load(std::memory_order_acquire);
+        if ((s >> 32) == 0) return;
+        if (state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) {
+            sema.acquire();
+            if (state.load(std::memory_order_acquire) != 0)
+                fatal_panic("sync: WaitGroup is reused before previous Wait has returned");
+            return;
+        }
+    }
+}
+
+}  // namespace gort

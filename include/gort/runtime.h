@@ -1,0 +1,172 @@
+/* gort/runtime.h - goroutines and the scheduler.
+ *
+ * A goroutine is a function running on its own small stack, scheduled by
+ * gort's M:P:G scheduler onto at most GOMAXPROCS OS threads at once. The
+ * scheduler is COOPERATIVE: a goroutine runs until it blocks in gort
+ * (wg_wait, go_sleep), yields (go_yield) or returns. A goroutine that loops
+ * without calling into gort keeps its logical processor (P) until it does;
+ * the other Ps keep running the other goroutines.
+ *
+ * Threads. Every function here may be called from any thread: from a
+ * goroutine, from the thread that called go_main, or from any other OS thread
+ * ("a foreign thread"). A blocking function called from a thread that is not
+ * running a goroutine blocks that OS thread, and is woken like a goroutine.
+ * The runtime starts on first use: programs that never call go_main (a
+ * library loaded with dlopen, a JVM) work the same way.
+ *
+ * errno and thread_local across a blocking call. A goroutine that blocks
+ * (wg_wait, go_sleep, go_yield) may resume on another OS thread. gort saves
+ * errno when a goroutine is switched out and restores it when the goroutine
+ * runs again, so errno *reads* are goroutine-local across gort calls; but C
+ * compilers keep the address of errno (and of any thread_local variable) in
+ * a register across calls, so after a blocking call that address may belong
+ * to the previous thread. Rules: read errno right after the call that set it,
+ * before any gort call that can block; never keep a pointer to a
+ * thread_local variable across a blocking call, and treat thread_local data
+ * as belonging to the OS thread, not to the goroutine.
+ *
+ * fork(). A child forked from a thread that is not running a goroutine gets
+ * a fresh runtime on first use; the parent's goroutines do not exist in it.
+ * A child forked from inside a goroutine may only call exec or _exit.
+ */
+#ifndef GORT_RUNTIME_H
+#define GORT_RUNTIME_H
+
+#include <gort/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A goroutine's body. Its argument is the `arg` given at spawn (or a pointer
+ * to the copy that go_spawn_copy made). */
+typedef void (*go_fn_t)(void *arg);
+
+/* A goroutine id: ids start at 1, grow by one per goroutine and are never
+ * reused in a process. 0 means "not a goroutine". Negative values are errors. */
+typedef int64_t go_id_t;
+
+/* The default stack size of a goroutine (the main goroutine of go_main gets
+ * GO_MAIN_STACK_SIZE). Stacks are virtual reservations: resident memory
+ * follows the pages a goroutine really touches, so a large stack costs
+ * address space, not memory. The lowest page is a guard: overflowing it ends
+ * the process with "fatal error: stack overflow" (see docs/stacks.md for the
+ * frame-size caveat and -fstack-clash-protection). */
+#define GO_STACK_SIZE_DEFAULT (64u * 1024u)
+#define GO_MAIN_STACK_SIZE (8u * 1024u * 1024u)
+#define GO_STACK_SIZE_MIN (16u * 1024u)
+#define GO_STACK_SIZE_MAX (1024u * 1024u * 1024u)
+
+/* Spawn attributes. Always initialise with go_attr_init, then set the
+ * fields you need; `size` lets later versions add fields without breaking
+ * programs built against this one. */
+typedef struct go_attr {
+    size_t size;        /* sizeof(go_attr_t); set by go_attr_init */
+    size_t stack_size;  /* 0: GO_STACK_SIZE_DEFAULT; otherwise rounded up to a
+                           power of two, within [GO_STACK_SIZE_MIN, GO_STACK_SIZE_MAX] */
+    const char *name;   /* NULL, or a name shown in diagnostics (copied; at most
+                           31 bytes are kept) */
+    size_t arg_size;    /* 0: `arg` is passed as is; otherwise the arg_size bytes
+                           at `arg` are copied at spawn and fn gets the copy */
+} go_attr_t;
+
+/* go_attr_init - fill *attr with the defaults. Since 0.1.0. */
+GORT_API void go_attr_init(go_attr_t *attr) GORT_NOEXCEPT;
+
+/* go_spawn - start a goroutine running fn(arg) (Go's `go fn(arg)`).
+ * @fn:  the body; must not be NULL.
+ * @arg: passed to fn unchanged; the caller keeps it alive as long as fn needs it.
+ * Returns the new goroutine's id (>= 1), or
+ *   GO_EINVAL    fn is NULL,
+ *   GO_ENOMEM    no memory for the goroutine,
+ *   GO_EAGAIN    no stack can be reserved (address space or mappings exhausted),
+ *   GO_ESHUTDOWN the main goroutine has returned.
+ * Never blocks. The new goroutine runs later, on any thread; the caller goes on.
+ * Since 0.1.0. */
+GORT_API go_id_t go_spawn(go_fn_t fn, void *arg) GORT_NOEXCEPT;
+
+/* go_spawn_copy - like go_spawn, but the @size bytes at @args are copied now
+ * (Go evaluates a `go` call's arguments at the go statement) and fn receives a
+ * pointer to the copy, which lives until fn returns.
+ * @args may be NULL only when @size is 0 (fn then receives NULL).
+ * Returns as go_spawn; GO_EINVAL also for args == NULL with size > 0.
+ * Since 0.1.0. */
+GORT_API go_id_t go_spawn_copy(go_fn_t fn, const void *args, size_t size) GORT_NOEXCEPT;
+
+/* go_spawn_attr - go_spawn with attributes (stack size, name, argument copy).
+ * @attr: NULL for the defaults, or initialised with go_attr_init.
+ * Returns as go_spawn; GO_EINVAL also for a bad attr (size field 0, stack
+ * size out of range, arg == NULL with arg_size > 0). Since 0.1.0. */
+GORT_API go_id_t go_spawn_attr(const go_attr_t *attr, go_fn_t fn, void *arg) GORT_NOEXCEPT;
+
+/* go_main - run fn(arg) as the program's main goroutine and return when it
+ * returns. As in Go, when main returns the program is over: no other
+ * goroutine is scheduled again and their pending work never runs (a
+ * goroutine executing on another thread at that instant stops at its next
+ * scheduling point). Every later gort call that would start a goroutine
+ * returns GO_ESHUTDOWN; blocking calls made afterwards by foreign threads
+ * still work when another thread can release them. The calling thread blocks
+ * while main runs (the main goroutine runs on a scheduler thread, on a
+ * GO_MAIN_STACK_SIZE stack).
+ * Returns 0 when fn returned, or
+ *   GO_EINVAL    fn is NULL,
+ *   GO_EPERM     called from a goroutine,
+ *   GO_EALREADY  go_main was already called in this process,
+ *   GO_ENOMEM / GO_EAGAIN as go_spawn.
+ * Typical use: `int main(void) { return go_main(real_main, NULL) < 0; }`.
+ * Since 0.1.0. */
+GORT_API int go_main(go_fn_t fn, void *arg) GORT_NOEXCEPT;
+
+/* go_yield - runtime.Gosched: let other goroutines run; the caller stays
+ * runnable and continues later (possibly on another thread). From a thread
+ * that is not a goroutine: sched_yield(). Since 0.1.0. */
+GORT_API void go_yield(void) GORT_NOEXCEPT;
+
+/* go_sleep - time.Sleep: park the calling goroutine for at least @ns
+ * nanoseconds (monotonic clock); ns <= 0 returns at once. Sleeping costs a
+ * timer-heap entry, not a thread. From a thread that is not a goroutine:
+ * blocks that thread. Since 0.1.0. */
+GORT_API void go_sleep(int64_t ns) GORT_NOEXCEPT;
+
+/* go_id - the calling goroutine's id, or 0 when the caller is not a
+ * goroutine. Since 0.1.0. */
+GORT_API go_id_t go_id(void) GORT_NOEXCEPT;
+
+/* go_name - the calling goroutine's name (from go_attr_t), "" when it has
+ * none, NULL when the caller is not a goroutine. Valid until the goroutine
+ * ends. Since 0.1.0. */
+GORT_API const char *go_name(void) GORT_NOEXCEPT;
+
+/* go_num_goroutine - runtime.NumGoroutine: goroutines that exist now
+ * (spawned and not yet returned), the main goroutine included. Since 0.1.0. */
+GORT_API int go_num_goroutine(void) GORT_NOEXCEPT;
+
+/* go_num_cpu - runtime.NumCPU: logical CPUs this process may use: the CPUs
+ * of its affinity mask, further limited by a cgroup CPU quota (v2 cpu.max or
+ * v1 cfs_quota_us, rounded up). At least 1. Read once, at runtime start.
+ * Since 0.1.0. */
+GORT_API int go_num_cpu(void) GORT_NOEXCEPT;
+
+/* go_maxprocs - runtime.GOMAXPROCS.
+ * @n: < 1 queries; otherwise sets the number of logical processors (capped
+ *     at 256, as Go does) and returns the previous value.
+ * The start value is the GOMAXPROCS environment variable when it holds a
+ * positive integer, else go_num_cpu(). May be called while goroutines run:
+ * when lowering, the call returns once the removed processors have stopped
+ * executing goroutines (each at its next scheduling point); their queued
+ * goroutines move to the others. Returns the previous value (>= 1).
+ * Since 0.1.0. */
+GORT_API int go_maxprocs(int n) GORT_NOEXCEPT;
+
+/* go_version - GORT_VERSION_STRING of the library actually loaded (compare
+ * with the header's macro after dlopen). Since 0.1.0. */
+GORT_API const char *go_version(void) GORT_NOEXCEPT;
+
+/* go_version_number - GORT_VERSION_NUMBER of the loaded library. Since 0.1.0. */
+GORT_API int go_version_number(void) GORT_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GORT_RUNTIME_H */
