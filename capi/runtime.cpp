@@ -78,7 +78,8 @@ int go_main(go_fn_t fn, void *arg) noexcept {
 }
 
 void go_yield(void) noexcept {
-    if (current_g() != nullptr) yield();
+    M *m = current_m();
+    if (m != nullptr && m->curg != nullptr) yield(m);
     else sched_yield();
 }
 
@@ -108,7 +109,7 @@ const char *go_name(void) noexcept {
 }
 
 int go_num_goroutine(void) noexcept {
-    long n = stack_live_total();
+    long n = num_goroutine();
     return n > INT32_MAX ? INT32_MAX : static_cast<int>(n);
 }
 

@@ -101,13 +101,17 @@ void fiber_init_thread(Fiber *f) {
         pthread_attr_destroy(&attr);
     }
     f->fctx = nullptr;
+#if GORT_SANITIZED
     f->stack_lo = lo;
     f->stack_size = size;
     f->asan_fake = nullptr;
+    f->tsan_fiber = nullptr;
+#else
+    (void)lo;
+    (void)size;
+#endif
 #if GORT_TSAN
     f->tsan_fiber = __tsan_get_current_fiber();
-#else
-    f->tsan_fiber = nullptr;
 #endif
 }
 
@@ -115,9 +119,11 @@ void fiber_prepare(Fiber *f, void *lo, std::size_t size) {
 #if GORT_ASAN
     __asan_unpoison_memory_region(lo, size);
 #endif
+#if GORT_SANITIZED
     f->stack_lo = lo;
     f->stack_size = size;
     f->asan_fake = nullptr;
+#endif
     f->fctx = bctx::make_fcontext(static_cast<char *>(lo) + size, size, trampoline);
 #if GORT_TSAN
     if (f->tsan_fiber == nullptr) f->tsan_fiber = __tsan_create_fiber(0);
@@ -128,7 +134,9 @@ void fiber_release(Fiber *f) {
 #if GORT_TSAN
     if (f->tsan_fiber != nullptr) __tsan_destroy_fiber(f->tsan_fiber);
 #endif
+#if GORT_SANITIZED
     f->tsan_fiber = nullptr;
+#endif
     f->fctx = nullptr;
 }
 

@@ -12,15 +12,28 @@
 #include <cstddef>
 #include <cstdint>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define GORT_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GORT_SANITIZED 1
+#endif
+
 namespace gort {
 
 // An execution context: a goroutine's stack, or a thread's own stack (g0).
 struct Fiber {
     void *fctx = nullptr;             // saved context; valid only while switched out
+#if GORT_SANITIZED
+    // Only sanitizer builds pay for these (a G is kept small: a million of
+    // them must fit in cache-friendly memory).
     const void *stack_lo = nullptr;   // lowest usable address (for ASan)
     std::size_t stack_size = 0;       // usable bytes above stack_lo (for ASan)
     void *asan_fake = nullptr;        // ASan's fake-stack cookie while switched out
     void *tsan_fiber = nullptr;       // TSan's fiber handle
+#endif
 };
 
 // What a switch hands to the fiber that resumes: the context of the fiber

@@ -40,20 +40,37 @@ inline std::uint32_t fastrand(M *m) {
 // Global run queue. Called with sched.lock held.
 void globrunq_put_locked(G *g) {
     Sched &s = *g_sched;
-    g->schedlink = nullptr;
-    if (s.runq_tail) s.runq_tail->schedlink = g;
-    else s.runq_head = g;
-    s.runq_tail = g;
+    RunqBlock *b = s.runq_tail;
+    if (b == nullptr || b->tail == kRunqBlock) {
+        RunqBlock *nb = s.runq_free;
+        if (nb != nullptr) {
+            s.runq_free = nb->next;
+        } else {
+            nb = static_cast<RunqBlock *>(std::malloc(sizeof(RunqBlock)));
+            if (nb == nullptr) fatal_error("runtime: out of memory for the run queue");
+        }
+        nb->next = nullptr;
+        nb->head = nb->tail = 0;
+        if (b != nullptr) b->next = nb;
+        else s.runq_head = nb;
+        s.runq_tail = b = nb;
+    }
+    b->g[b->tail++] = g;
     s.runq_size.fetch_add(1, std::memory_order_seq_cst);
 }
 
-void globrunq_put_batch_locked(G *head, G *tail, int n) {
+// Pop the oldest G of the global queue (non-empty). sched.lock held.
+G *globrunq_pop_locked() {
     Sched &s = *g_sched;
-    tail->schedlink = nullptr;
-    if (s.runq_tail) s.runq_tail->schedlink = head;
-    else s.runq_head = head;
-    s.runq_tail = tail;
-    s.runq_size.fetch_add(n, std::memory_order_seq_cst);
+    RunqBlock *b = s.runq_head;
+    G *g = b->g[b->head++];
+    if (b->head == b->tail) {
+        s.runq_head = b->next;
+        if (s.runq_head == nullptr) s.runq_tail = nullptr;
+        b->next = s.runq_free;
+        s.runq_free = b;
+    }
+    return g;
 }
 
 bool runq_put(P *p, G *g, bool next);
@@ -69,15 +86,8 @@ G *globrunq_get_locked(P *p, int max) {
     if (max > 0 && n > max) n = max;
     if (n > kRunqSize / 2) n = kRunqSize / 2;
     s.runq_size.fetch_sub(n, std::memory_order_relaxed);
-    G *g = s.runq_head;
-    s.runq_head = g->schedlink;
-    if (s.runq_head == nullptr) s.runq_tail = nullptr;
-    for (int i = 1; i < n; i++) {
-        G *g1 = s.runq_head;
-        s.runq_head = g1->schedlink;
-        if (s.runq_head == nullptr) s.runq_tail = nullptr;
-        runq_put(p, g1, false);
-    }
+    G *g = globrunq_pop_locked();
+    for (int i = 1; i < n; i++) runq_put(p, globrunq_pop_locked(), false);
     return g;
 }
 
@@ -92,9 +102,8 @@ bool runq_put_slow(P *p, G *g, std::uint32_t h, std::uint32_t t) {
                                               std::memory_order_relaxed))
         return false;
     batch[n] = g;
-    for (std::uint32_t i = 0; i < n; i++) batch[i]->schedlink = batch[i + 1];
     LockGuard lg(g_sched->lock);
-    globrunq_put_batch_locked(batch[0], batch[n], n + 1);
+    for (std::uint32_t i = 0; i <= n; i++) globrunq_put_locked(batch[i]);
     return true;
 }
 
@@ -295,16 +304,26 @@ bool p_retiring(P *p) { return p->id >= g_sched->gomaxprocs.load(std::memory_ord
 // Free-G management.
 void gfree_put(P *p, G *g) {
     g->status.store(kGDead, std::memory_order_relaxed);
-    if (p != nullptr && p->ngfree < kGCacheMax) {
-        g->schedlink = p->gfree;
-        p->gfree = g;
-        p->ngfree++;
+    if (p == nullptr) {
+        LockGuard lg(g_sched->lock);
+        g->schedlink = g_sched->gfree;
+        g_sched->gfree = g;
+        g_sched->ngfree++;
         return;
     }
+    g->schedlink = p->gfree;
+    p->gfree = g;
+    if (++p->ngfree < kGCacheMax) return;
+    // Move half of the cache to the global list, under one lock.
     LockGuard lg(g_sched->lock);
-    g->schedlink = g_sched->gfree;
-    g_sched->gfree = g;
-    g_sched->ngfree++;
+    while (p->ngfree > kGCacheMax / 2) {
+        G *g1 = p->gfree;
+        p->gfree = g1->schedlink;
+        p->ngfree--;
+        g1->schedlink = g_sched->gfree;
+        g_sched->gfree = g1;
+        g_sched->ngfree++;
+    }
 }
 
 G *galloc(P *p) {
@@ -357,6 +376,7 @@ void retire_p(M *m) {
     P *p = m->p;
     Sched &s = *g_sched;
     stack_flush_cache(p);
+    stack_unreserve_n(kDefaultStackClass, p->spare_reservations.exchange(0));
     {
         LockGuard lg(s.lock);
         while (G *g = runq_get(p)) globrunq_put_locked(g);
@@ -470,11 +490,8 @@ void switch_out(M *m, G *g, G *next) {
     }
     m->after_from = &g->fiber;
     m->after_g = g;
-    int *ep = errno_location();
-    g->saved_errno = *ep;
     Transfer t = fiber_switch(&g->fiber, to, m);
     post_switch(static_cast<M *>(t.data), t.from_fctx);
-    *errno_location() = g->saved_errno;  // a fresh lookup: we may be on another thread
 }
 
 // Run g from g0. Returns when the M is back on g0.
@@ -489,6 +506,37 @@ void execute(M *m, G *g) {
     post_switch(static_cast<M *>(t.data), t.from_fctx);
 }
 
+// Stack reservations (stack.hpp): the default class goes through a per-P
+// spare count, so that spawn and exit cost no atomic read-modify-write.
+constexpr std::int32_t kSpareBatch = 64;
+
+bool take_reservation(P *p, int cls) {
+    if (p == nullptr || cls != kDefaultStackClass) return stack_reserve(cls);
+    std::int32_t spare = p->spare_reservations.load(std::memory_order_relaxed);
+    if (__builtin_expect(spare > 0, 1)) {
+        p->spare_reservations.store(spare - 1, std::memory_order_relaxed);
+        return true;
+    }
+    if (stack_reserve_n(cls, kSpareBatch)) {
+        p->spare_reservations.store(kSpareBatch - 1, std::memory_order_relaxed);
+        return true;
+    }
+    return stack_reserve(cls);
+}
+
+void release_reservation(P *p, int cls) {
+    if (p == nullptr || cls != kDefaultStackClass) {
+        stack_unreserve(cls);
+        return;
+    }
+    std::int32_t spare = p->spare_reservations.load(std::memory_order_relaxed) + 1;
+    if (spare > 2 * kSpareBatch) {
+        stack_unreserve_n(cls, kSpareBatch);
+        spare -= kSpareBatch;
+    }
+    p->spare_reservations.store(spare, std::memory_order_relaxed);
+}
+
 [[noreturn]] void goexit() {
     M *m = current_m();
     G *g = m->curg;
@@ -501,7 +549,7 @@ void execute(M *m, G *g) {
         std::free(g->name);
         g->name = nullptr;
     }
-    stack_unreserve(g->stack_cls);
+    release_reservation(m->p, g->stack_cls);
     if (g->is_main) {
         g->is_main = false;
         s.stopped.store(true, std::memory_order_seq_cst);
@@ -717,12 +765,12 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
                    bool is_main) {
     Sched &s = *g_sched;
     if (s.stopped.load(std::memory_order_relaxed)) return -ESHUTDOWN;
-    if (!stack_reserve(stack_cls)) return -EAGAIN;
     M *m = current_m();
     P *p = (m != nullptr && m->curg != nullptr) ? m->p : nullptr;
+    if (!take_reservation(p, stack_cls)) return -EAGAIN;
     G *g = galloc(p);
     if (g == nullptr) {
-        stack_unreserve(stack_cls);
+        release_reservation(p, stack_cls);
         return -ENOMEM;
     }
     g->fn = fn;
@@ -737,7 +785,7 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
         g->heap_args = std::malloc(args_size);
         if (g->heap_args == nullptr) {
             gfree_put(p, g);
-            stack_unreserve(stack_cls);
+            release_reservation(p, stack_cls);
             return -ENOMEM;
         }
         std::memcpy(g->heap_args, arg, args_size);
@@ -748,18 +796,27 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
         if (g->name == nullptr) {
             std::free(g->heap_args);
             gfree_put(p, g);
-            stack_unreserve(stack_cls);
+            release_reservation(p, stack_cls);
             return -ENOMEM;
         }
     }
     g->stack = nullptr;
     g->stack_cls = static_cast<std::uint8_t>(stack_cls);
     g->is_main = is_main;
-    g->saved_errno = 0;
     g->schedlink = nullptr;
     std::int64_t id = s.goid.fetch_add(1, std::memory_order_relaxed) + 1;
     g->id = id;
     ready(g);
+    // A spawning loop is a scheduling point once its processor has a full
+    // queue of runnable goroutines (as Go's preemption would make it): the
+    // spawner yields, the backlog runs, and a loop that spawns a million
+    // goroutines keeps a few hundred alive, on warm Gs and stacks, instead
+    // of a million.
+    if (p != nullptr) {
+        std::uint32_t h = p->runq_head.load(std::memory_order_relaxed);
+        std::uint32_t t = p->runq_tail.load(std::memory_order_relaxed);
+        if (t - h >= kRunqSize) yield(m);
+    }
     return id;
 }
 
@@ -773,8 +830,15 @@ void park(void (*unlock)(void *), void *arg) {
     switch_out(m, g, next_quick(m));
 }
 
-void yield() {
-    M *m = current_m();
+long num_goroutine() {
+    if (g_sched == nullptr) return 0;
+    long n = stack_live_total();
+    for (P *p : g_sched->allp)
+        if (p != nullptr) n -= p->spare_reservations.load(std::memory_order_relaxed);
+    return n;
+}
+
+void yield(M *m) {
     G *g = m->curg;
     Sched &s = *g_sched;
     if (__builtin_expect(s.stopped.load(std::memory_order_relaxed) || p_retiring(m->p), 0)) {
@@ -838,7 +902,7 @@ int maxprocs_set(int n) {
             }
             if (!busy) break;
             if (current_g() != nullptr) {
-                yield();  // on a retiring P this moves us off it
+                yield(current_m());  // on a retiring P this moves us off it
                 sleep_goroutine(20000);
             } else {
                 struct timespec ts = {0, 20000};

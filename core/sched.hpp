@@ -55,7 +55,7 @@ using GoFn = void (*)(void *);
 constexpr int kMaxProcs = 256;
 constexpr int kRunqSize = 256;
 constexpr int kDefaultStackClass = 2;  // 64 KiB
-constexpr std::size_t kInlineArgs = 32;
+constexpr std::size_t kInlineArgs = 24;
 constexpr std::size_t kNameMax = 31;
 
 // G status. Who owns the G (and its stack) in each state:
@@ -68,6 +68,14 @@ enum GStatus : std::uint32_t {
 
 struct M;
 struct P;
+struct G;
+
+constexpr int kRunqBlock = 254;
+struct RunqBlock {
+    RunqBlock *next;
+    std::uint32_t head, tail;  // g[head, tail) are queued
+    G *g[kRunqBlock];
+};
 
 struct G {
     Fiber fiber;              // context + stack bounds; first member
@@ -79,10 +87,9 @@ struct G {
     void *heap_args;          // malloc'd argument copy, or null
     char *name;               // malloc'd name, or null
     std::atomic<std::uint32_t> status;
-    int saved_errno;
     std::uint8_t stack_cls;
     bool is_main;
-    alignas(16) unsigned char inline_args[kInlineArgs];
+    alignas(8) unsigned char inline_args[kInlineArgs];  // small go_spawn_copy arguments
 };
 
 // What the side that resumes after a switch must do about the fiber left.
@@ -111,6 +118,9 @@ struct alignas(64) P {
     int ngfree;
     Stack *stack_cache;
     int nstack_cache;
+    // Default-class stack reservations taken from the global count in
+    // batches and not yet used by a goroutine (owner writes; any reads).
+    std::atomic<std::int32_t> spare_reservations;
 };
 enum : std::uint32_t { kPIdle = 0, kPRunning = 1, kPDead = 2 };
 
@@ -137,8 +147,10 @@ struct M {
 // fresh one).
 struct Sched {
     Lock lock;
-    // Global run queue; guarded by lock (runq_size also read racily).
-    G *runq_head = nullptr, *runq_tail = nullptr;
+    // Global run queue: a FIFO of blocks of G pointers (so that moving
+    // goroutines in and out touches no G); guarded by lock (runq_size is
+    // also read racily).
+    RunqBlock *runq_head = nullptr, *runq_tail = nullptr, *runq_free = nullptr;
     std::atomic<std::int32_t> runq_size{0};
     // Idle Ps and Ms; guarded by lock.
     P *pidle = nullptr;
@@ -167,7 +179,6 @@ extern Sched *g_sched;
 // tls.cpp: out-of-line accessors (invariant 3).
 M *current_m();
 void set_current_m(M *m);
-int *errno_location();
 Note *thread_note();
 
 // Start the runtime if needed. Cheap when it runs already.
@@ -184,11 +195,14 @@ void ready(G *g);
 // its context is saved (invariant 2). Goroutine only.
 void park(void (*unlock)(void *), void *arg);
 
-// Yield (runtime.Gosched). Goroutine only.
-void yield();
+// Yield (runtime.Gosched). m is current_m(), running a goroutine.
+void yield(M *m);
 
 // The running goroutine, or null on a thread that is not running one.
 G *current_g();
+
+// Goroutines that exist now.
+long num_goroutine();
 
 int maxprocs_set(int n);  // returns the previous value
 

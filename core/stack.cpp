@@ -130,21 +130,26 @@ int stack_class_for(std::size_t requested) {
 
 std::size_t stack_class_size(int cls) { return std::size_t{16} << 10 << cls; }
 
-bool stack_reserve(int cls) {
+bool stack_reserve_n(int cls, long n) {
     Pool &pool = g_stacks->pools[cls];
-    long live = pool.live.fetch_add(1, std::memory_order_relaxed) + 1;
+    long live = pool.live.fetch_add(n, std::memory_order_relaxed) + n;
     if (__builtin_expect(live <= pool.capacity.load(std::memory_order_relaxed), 1)) return true;
     LockGuard g(pool.lock);
     while (pool.live.load(std::memory_order_relaxed) > pool.capacity.load(std::memory_order_relaxed)) {
         if (!grow(pool, cls)) {
-            pool.live.fetch_sub(1, std::memory_order_relaxed);
+            pool.live.fetch_sub(n, std::memory_order_relaxed);
             return false;
         }
     }
     return true;
 }
 
-void stack_unreserve(int cls) { g_stacks->pools[cls].live.fetch_sub(1, std::memory_order_relaxed); }
+void stack_unreserve_n(int cls, long n) {
+    g_stacks->pools[cls].live.fetch_sub(n, std::memory_order_relaxed);
+}
+
+bool stack_reserve(int cls) { return stack_reserve_n(cls, 1); }
+void stack_unreserve(int cls) { stack_unreserve_n(cls, 1); }
 
 long stack_live_total() {
     long n = 0;

@@ -53,6 +53,9 @@ std::size_t stack_class_size(int cls);
 bool stack_reserve(int cls);
 // Give back a reservation (the goroutine ended or its spawn failed).
 void stack_unreserve(int cls);
+// The same for n at once (per-P batches of the default class).
+bool stack_reserve_n(int cls, long n);
+void stack_unreserve_n(int cls, long n);
 // Goroutines holding a reservation, all classes.
 long stack_live_total();
 
