@@ -140,6 +140,7 @@ void fiber_release(Fiber *f) {
     f->fctx = nullptr;
 }
 
+#if GORT_SANITIZED || !defined(__x86_64__)
 Transfer fiber_switch(Fiber *from, Fiber *to, void *data) {
     before_jump(from, to, false);
     bctx::transfer_t t = bctx::jump_fcontext(to->fctx, data);
@@ -148,6 +149,7 @@ Transfer fiber_switch(Fiber *from, Fiber *to, void *data) {
 #endif
     return Transfer{t.fctx, t.data};
 }
+#endif
 
 void fiber_switch_final(Fiber *from, Fiber *to, void *data) {
     before_jump(from, to, true);

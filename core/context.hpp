@@ -63,7 +63,37 @@ void fiber_release(Fiber *f);
 
 // Switch from the running fiber `from` to `to`, handing `data`. Returns when
 // some fiber switches back to `from`, with that fiber's Transfer.
+#if GORT_SANITIZED || !defined(__x86_64__)
 Transfer fiber_switch(Fiber *from, Fiber *to, void *data);
+#else
+// The fast path, inlined into the scheduler. Boost's jump_fcontext returns
+// into the resumed fiber with an indirect jmp, not a ret, so a plain `call`
+// to it leaves one stale entry on the CPU's return-stack buffer at every
+// switch, and every return afterwards mispredicts (measured: 30-37 ns per
+// switch through a 3-deep call chain, against 13-19 ns without). So we
+// enter jump_fcontext with push + jmp instead of call: the return-stack
+// buffer stays balanced. The red zone below %rsp is skipped first; the
+// clobbers are those of a call (jump_fcontext itself saves and restores the
+// callee-saved registers, the x87 control word and MXCSR).
+inline __attribute__((always_inline)) Transfer fiber_switch(Fiber *, Fiber *to, void *data) {
+    Transfer t;
+    register void *rdi asm("rdi") = to->fctx;
+    register void *rsi asm("rsi") = data;
+    asm volatile(
+        "subq $128, %%rsp\n\t"
+        "leaq 1f(%%rip), %%rax\n\t"
+        "pushq %%rax\n\t"
+        "jmp jump_fcontext@PLT\n\t"
+        "1:\n\t"
+        "addq $128, %%rsp\n\t"
+        : "=a"(t.from_fctx), "=d"(t.data), "+r"(rdi), "+r"(rsi)
+        :
+        : "rcx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3",
+          "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
+          "xmm14", "xmm15", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
+    return t;
+}
+#endif
 
 // Like fiber_switch, but `from` never runs again (its stack may be reused as
 // soon as the resumed side has stored nothing of it).

@@ -476,7 +476,7 @@ inline void check_canary(G *g) {
 
 // Leave the running goroutine g (the caller set m->after*) for the next
 // runnable G or, failing that, for g0. Returns when g is resumed.
-void switch_out(M *m, G *g, G *next) {
+inline __attribute__((always_inline)) void switch_out(M *m, G *g, G *next) {
     check_canary(g);
     Fiber *to;
     if (next != nullptr) {
@@ -840,15 +840,23 @@ long num_goroutine() {
 
 void yield(M *m) {
     G *g = m->curg;
+    P *p = m->p;
     Sched &s = *g_sched;
-    if (__builtin_expect(s.stopped.load(std::memory_order_relaxed) || p_retiring(m->p), 0)) {
+    G *next;
+    if (__builtin_expect(s.stopped.load(std::memory_order_relaxed) || p_retiring(p), 0)) {
         g->status.store(kGRunnable, std::memory_order_relaxed);
         m->after = After::kReadyGlobal;
         switch_out(m, g, nullptr);
         return;
     }
-    G *next = next_quick(m);
-    if (next == nullptr) return;  // nothing else to run here: keep going
+    // The fast path: the next local goroutine. The global queue gets its
+    // turn every 61st schedule and whenever the local queue is empty.
+    if (__builtin_expect(++p->schedtick % 61 != 0, 1) && (next = runq_get(p)) != nullptr) {
+    } else {
+        --p->schedtick;  // next_quick counts this schedule
+        next = next_quick(m);
+        if (next == nullptr) return;  // nothing else to run here: keep going
+    }
     g->status.store(kGRunnable, std::memory_order_relaxed);
     m->after = After::kReadyLocal;
     switch_out(m, g, next);
