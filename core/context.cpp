@@ -130,16 +130,6 @@ void fiber_prepare(Fiber *f, void *lo, std::size_t size) {
 #endif
 }
 
-void fiber_release(Fiber *f) {
-#if GORT_TSAN
-    if (f->tsan_fiber != nullptr) __tsan_destroy_fiber(f->tsan_fiber);
-#endif
-#if GORT_SANITIZED
-    f->tsan_fiber = nullptr;
-#endif
-    f->fctx = nullptr;
-}
-
 #if GORT_SANITIZED || !defined(__x86_64__)
 Transfer fiber_switch(Fiber *from, Fiber *to, void *data) {
     before_jump(from, to, false);

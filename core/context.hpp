@@ -58,9 +58,6 @@ void fiber_init_thread(Fiber *f);
 // stack keeps the poison of the goroutine that used it before).
 void fiber_prepare(Fiber *f, void *lo, std::size_t size);
 
-// Forget f's sanitizer state. Never called on f itself.
-void fiber_release(Fiber *f);
-
 // Switch from the running fiber `from` to `to`, handing `data`. Returns when
 // some fiber switches back to `from`, with that fiber's Transfer.
 #if GORT_SANITIZED || !defined(__x86_64__)

@@ -428,7 +428,8 @@ void post_switch(M *m, void *from_fctx) {
     case After::kExit:
         stack_put(m->p, g->stack);
         g->stack = nullptr;
-        fiber_release(&g->fiber);
+        // The G keeps its sanitizer fiber for its next goroutine: creating
+        // one per goroutine costs TSan a mapping each time.
         gfree_put(m->p, g);
         break;
     }
@@ -490,8 +491,11 @@ inline __attribute__((always_inline)) void switch_out(M *m, G *g, G *next) {
     }
     m->after_from = &g->fiber;
     m->after_g = g;
+    g->saved_errno = *m->errno_ptr;
     Transfer t = fiber_switch(&g->fiber, to, m);
-    post_switch(static_cast<M *>(t.data), t.from_fctx);
+    M *nm = static_cast<M *>(t.data);  // the thread we resumed on
+    post_switch(nm, t.from_fctx);
+    *nm->errno_ptr = g->saved_errno;
 }
 
 // Run g from g0. Returns when the M is back on g0.
@@ -578,6 +582,7 @@ void g_entry(Transfer t) {
     M *m = static_cast<M *>(t.data);
     post_switch(m, t.from_fctx);
     G *g = m->curg;
+    *m->errno_ptr = 0;
     g->fn(g->arg);
     goexit();
 }
@@ -691,6 +696,7 @@ top:
 void *mstart(void *arg) {
     M *m = static_cast<M *>(arg);
     set_current_m(m);
+    m->errno_ptr = &errno;
     fiber_init_thread(&m->g0);
     m_signal_stack(m);
     m->p = m->nextp;

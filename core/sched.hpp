@@ -87,6 +87,7 @@ struct G {
     void *heap_args;          // malloc'd argument copy, or null
     char *name;               // malloc'd name, or null
     std::atomic<std::uint32_t> status;
+    int saved_errno;          // errno while switched out (errno is per goroutine)
     std::uint8_t stack_cls;
     bool is_main;
     alignas(8) unsigned char inline_args[kInlineArgs];  // small go_spawn_copy arguments
@@ -139,6 +140,7 @@ struct M {
     void *after_arg;
     std::uint32_t fastrand;
     int id;
+    int *errno_ptr;           // this thread's errno, looked up once at thread start
     Note park;
     void *altstack;
 };

@@ -3,9 +3,12 @@
  * A goroutine is a function running on its own small stack, scheduled by
  * gort's M:P:G scheduler onto at most GOMAXPROCS OS threads at once. The
  * scheduler is COOPERATIVE: a goroutine runs until it blocks in gort
- * (wg_wait, go_sleep), yields (go_yield) or returns. A goroutine that loops
- * without calling into gort keeps its logical processor (P) until it does;
- * the other Ps keep running the other goroutines.
+ * (wg_wait, go_sleep), yields (go_yield), returns, or spawns a goroutine
+ * while its P already holds a full queue (256) of runnable ones (go_spawn
+ * then yields, as Go's preemption would, so that a spawning loop cannot pile
+ * up unbounded work). A goroutine that loops without calling into gort keeps
+ * its logical processor (P) until it does; the other Ps keep running the
+ * other goroutines.
  *
  * Threads. Every function here may be called from any thread: from a
  * goroutine, from the thread that called go_main, or from any other OS thread
@@ -42,8 +45,8 @@ extern "C" {
  * to the copy that go_spawn_copy made). */
 typedef void (*go_fn_t)(void *arg);
 
-/* A goroutine id: ids start at 1, grow by one per goroutine and are never
- * reused in a process. 0 means "not a goroutine". Negative values are errors. */
+/* A goroutine id: ids start at 1, are handed out in spawn order (one
+ * process-wide counter) and are never reused in a process. 0 means "not a goroutine". Negative values are errors. */
 typedef int64_t go_id_t;
 
 /* The default stack size of a goroutine (the main goroutine of go_main gets
@@ -63,7 +66,8 @@ typedef int64_t go_id_t;
 typedef struct go_attr {
     size_t size;        /* sizeof(go_attr_t); set by go_attr_init */
     size_t stack_size;  /* 0: GO_STACK_SIZE_DEFAULT; otherwise rounded up to a
-                           power of two, within [GO_STACK_SIZE_MIN, GO_STACK_SIZE_MAX] */
+                           power of two, at least GO_STACK_SIZE_MIN; more than
+                           GO_STACK_SIZE_MAX is GO_EINVAL */
     const char *name;   /* NULL, or a name shown in diagnostics (copied; at most
                            31 bytes are kept) */
     size_t arg_size;    /* 0: `arg` is passed as is; otherwise the arg_size bytes
@@ -81,8 +85,9 @@ GORT_API void go_attr_init(go_attr_t *attr) GORT_NOEXCEPT;
  *   GO_ENOMEM    no memory for the goroutine,
  *   GO_EAGAIN    no stack can be reserved (address space or mappings exhausted),
  *   GO_ESHUTDOWN the main goroutine has returned.
- * Never blocks. The new goroutine runs later, on any thread; the caller goes on.
- * Since 0.1.0. */
+ * Never blocks; from a goroutine whose P has 256 runnable goroutines queued
+ * it yields once (see the top of this file). The new goroutine runs later,
+ * on any thread. Since 0.1.0. */
 GORT_API go_id_t go_spawn(go_fn_t fn, void *arg) GORT_NOEXCEPT;
 
 /* go_spawn_copy - like go_spawn, but the @size bytes at @args are copied now
