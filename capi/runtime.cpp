@@ -11,6 +11,7 @@
 #include <sched.h>
 
 #include "../core/sched.hpp"
+#include "errno_keeper.hpp"
 
 using namespace gort;
 
@@ -47,12 +48,14 @@ void go_attr_init(go_attr_t *attr) noexcept {
 }
 
 go_id_t go_spawn(go_fn_t fn, void *arg) noexcept {
+    ErrnoKeeper keep;
     if (fn == nullptr) return GO_EINVAL;
     ensure_runtime();
     return spawn(fn, arg, 0, kDefaultStackClass, nullptr, false);
 }
 
 go_id_t go_spawn_copy(go_fn_t fn, const void *args, size_t size) noexcept {
+    ErrnoKeeper keep;
     if (fn == nullptr || (args == nullptr && size > 0)) return GO_EINVAL;
     ensure_runtime();
     return spawn(fn, size > 0 ? const_cast<void *>(args) : nullptr, size, kDefaultStackClass,
@@ -60,10 +63,12 @@ go_id_t go_spawn_copy(go_fn_t fn, const void *args, size_t size) noexcept {
 }
 
 go_id_t go_spawn_attr(const go_attr_t *attr, go_fn_t fn, void *arg) noexcept {
+    ErrnoKeeper keep;
     return spawn_checked(attr, fn, arg);
 }
 
 int go_main(go_fn_t fn, void *arg) noexcept {
+    ErrnoKeeper keep;
     if (fn == nullptr) return GO_EINVAL;
     ensure_runtime();
     if (current_g() != nullptr) return GO_EPERM;
@@ -79,11 +84,19 @@ int go_main(go_fn_t fn, void *arg) noexcept {
 
 void go_yield(void) noexcept {
     M *m = current_m();
-    if (m != nullptr && m->curg != nullptr) yield(m);
-    else sched_yield();
+    if (m != nullptr && m->curg != nullptr) {
+        // The hot path: the M knows where its thread's errno lives.
+        int saved = *m->errno_ptr;
+        yield(m);
+        *current_m()->errno_ptr = saved;
+    } else {
+        ErrnoKeeper keep;
+        sched_yield();
+    }
 }
 
 void go_sleep(int64_t ns) noexcept {
+    ErrnoKeeper keep;
     if (ns <= 0) return;
     if (current_g() != nullptr) {
         sleep_goroutine(ns);
@@ -114,11 +127,13 @@ int go_num_goroutine(void) noexcept {
 }
 
 int go_num_cpu(void) noexcept {
+    ErrnoKeeper keep;
     ensure_runtime();
     return g_sched->ncpu;
 }
 
 int go_maxprocs(int n) noexcept {
+    ErrnoKeeper keep;
     ensure_runtime();
     if (n < 1) return g_sched->gomaxprocs.load();
     return maxprocs_set(n);

@@ -45,6 +45,7 @@ void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, 
 void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old,
                                      size_t *size_old);
 void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+void __lsan_register_root_region(const void *p, size_t size);
 }
 #endif
 #if GORT_TSAN
@@ -65,7 +66,7 @@ namespace {
 FiberEntry g_entry = nullptr;
 
 // Every new fiber starts here, on its own stack.
-void trampoline(bctx::transfer_t t) {
+GORT_NO_TSAN void trampoline(bctx::transfer_t t) {
 #if GORT_ASAN
     __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
 #endif
@@ -73,7 +74,7 @@ void trampoline(bctx::transfer_t t) {
     __builtin_trap();  // FiberEntry never returns
 }
 
-inline void before_jump(Fiber *from, Fiber *to, bool from_dies) {
+GORT_NO_TSAN inline void before_jump(Fiber *from, Fiber *to, bool from_dies) {
 #if GORT_ASAN
     __sanitizer_start_switch_fiber(from_dies ? nullptr : &from->asan_fake, to->stack_lo,
                                    to->stack_size);
@@ -162,6 +163,15 @@ void fiber_stack_deregister(unsigned id) {
     if (id != 0) VALGRIND_STACK_DEREGISTER(id);
 #else
     (void)id;
+#endif
+}
+
+void sanitizer_root_region(void *p, std::size_t size) {
+#if GORT_ASAN
+    __lsan_register_root_region(p, size);
+#else
+    (void)p;
+    (void)size;
 #endif
 }
 

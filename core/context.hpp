@@ -21,6 +21,16 @@
 #define GORT_SANITIZED 1
 #endif
 
+// Functions that a goroutine enters and never leaves (its entry, its exit
+// path) must not be instrumented by TSan: TSan's shadow call stack of a
+// fiber, which a G keeps for all the goroutines it runs, would grow by their
+// frames at every goroutine and overflow after some 20,000.
+#if defined(__clang__) || defined(__GNUC__)
+#define GORT_NO_TSAN __attribute__((no_sanitize("thread")))
+#else
+#define GORT_NO_TSAN
+#endif
+
 namespace gort {
 
 // An execution context: a goroutine's stack, or a thread's own stack (g0).
@@ -94,11 +104,16 @@ inline __attribute__((always_inline)) Transfer fiber_switch(Fiber *, Fiber *to, 
 
 // Like fiber_switch, but `from` never runs again (its stack may be reused as
 // soon as the resumed side has stored nothing of it).
-[[noreturn]] void fiber_switch_final(Fiber *from, Fiber *to, void *data);
+[[noreturn]] GORT_NO_TSAN void fiber_switch_final(Fiber *from, Fiber *to, void *data);
 
 // valgrind: tell it that [lo, hi) is a stack. Returns an id for
 // fiber_stack_deregister (0 when not running under valgrind).
 unsigned fiber_stack_register(void *lo, void *hi);
+
+// LeakSanitizer: memory gort maps itself (G slabs, goroutine stacks) holds
+// pointers to malloc'd blocks; tell LSan to scan it. Never a region with a
+// guard in it: LSan would read the guard and fault.
+void sanitizer_root_region(void *p, std::size_t size);
 void fiber_stack_deregister(unsigned id);
 
 }  // namespace gort

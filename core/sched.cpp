@@ -19,6 +19,7 @@ Sched *g_sched = nullptr;
 namespace {
 
 std::atomic<bool> g_ready{false};
+Sched *g_previous = nullptr;  // a forked child's parent runtime
 pthread_mutex_t g_init_mu = PTHREAD_MUTEX_INITIALIZER;
 
 constexpr std::size_t kGSlab = 2u << 20;      // Gs are carved from 2 MiB slabs
@@ -235,6 +236,8 @@ void new_m(P *p, bool spinning) {
     {
         LockGuard lg(g_sched->lock);
         m->id = g_sched->mcount++;
+        m->alllink = g_sched->allm;
+        g_sched->allm = m;
     }
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -363,6 +366,7 @@ G *galloc(P *p) {
             munmap(reinterpret_cast<void *>(aligned + kGSlab), base + 2 * kGSlab - aligned - kGSlab);
         m = reinterpret_cast<void *>(aligned);
         madvise(m, kGSlab, MADV_HUGEPAGE);
+        sanitizer_root_region(m, kGSlab);  // Gs point at malloc'd names and arguments
         s.gslab_cur = static_cast<char *>(m);
         s.gslab_end = s.gslab_cur + kGSlab;
     }
@@ -491,11 +495,8 @@ inline __attribute__((always_inline)) void switch_out(M *m, G *g, G *next) {
     }
     m->after_from = &g->fiber;
     m->after_g = g;
-    g->saved_errno = *m->errno_ptr;
     Transfer t = fiber_switch(&g->fiber, to, m);
-    M *nm = static_cast<M *>(t.data);  // the thread we resumed on
-    post_switch(nm, t.from_fctx);
-    *nm->errno_ptr = g->saved_errno;
+    post_switch(static_cast<M *>(t.data), t.from_fctx);
 }
 
 // Run g from g0. Returns when the M is back on g0.
@@ -541,7 +542,7 @@ void release_reservation(P *p, int cls) {
     p->spare_reservations.store(spare, std::memory_order_relaxed);
 }
 
-[[noreturn]] void goexit() {
+[[noreturn]] GORT_NO_TSAN void goexit() {
     M *m = current_m();
     G *g = m->curg;
     Sched &s = *g_sched;
@@ -578,11 +579,11 @@ void release_reservation(P *p, int cls) {
 }
 
 // Every goroutine starts here, on its own stack.
-void g_entry(Transfer t) {
+GORT_NO_TSAN void g_entry(Transfer t) {
     M *m = static_cast<M *>(t.data);
     post_switch(m, t.from_fctx);
     G *g = m->curg;
-    *m->errno_ptr = 0;
+    *m->errno_ptr = 0;  // a goroutine starts with errno 0, whatever ran before on this M
     g->fn(g->arg);
     goexit();
 }
@@ -707,6 +708,7 @@ void *mstart(void *arg) {
 
 void init_runtime() {
     Sched *s = new Sched();
+    s->previous = g_previous;
     s->ncpu = count_cpus();
     int procs = env_gomaxprocs();
     if (procs <= 0) procs = s->ncpu;
@@ -726,6 +728,7 @@ void after_fork_child() {
     // Only the forking thread exists in the child. The parent's runtime
     // (its Ms, goroutines, locks) is gone: start afresh on first use.
     g_ready.store(false);
+    g_previous = g_sched;  // reachable, for leak checkers; never used again
     g_sched = nullptr;
     g_init_mu = PTHREAD_MUTEX_INITIALIZER;
     set_current_m(nullptr);

@@ -87,7 +87,6 @@ struct G {
     void *heap_args;          // malloc'd argument copy, or null
     char *name;               // malloc'd name, or null
     std::atomic<std::uint32_t> status;
-    int saved_errno;          // errno while switched out (errno is per goroutine)
     std::uint8_t stack_cls;
     bool is_main;
     alignas(8) unsigned char inline_args[kInlineArgs];  // small go_spawn_copy arguments
@@ -131,6 +130,7 @@ struct M {
     P *p;                     // held P, or null
     P *nextp;                 // P handed over by startm
     M *link;                  // idle list; guarded by sched.lock
+    M *alllink;               // every M ever made (sched.allm)
     bool spinning;
     // The pending post-switch action (invariant 2).
     After after;
@@ -158,6 +158,7 @@ struct Sched {
     P *pidle = nullptr;
     std::atomic<std::int32_t> npidle{0};
     M *midle = nullptr;
+    M *allm = nullptr;        // guarded by lock; Ms are never freed
     int mcount = 0;
     std::atomic<std::int32_t> nmspinning{0};
     std::atomic<std::int32_t> gomaxprocs{1};
@@ -172,6 +173,7 @@ struct Sched {
     std::atomic<bool> stopped{false};  // the main goroutine returned
     std::atomic<bool> main_called{false};
     Note main_done;
+    Sched *previous = nullptr;  // the parent's runtime, in a forked child (kept reachable)
     Sema maxprocs_sema{1};  // serialises go_maxprocs
     int ncpu = 1;
 };
@@ -181,6 +183,7 @@ extern Sched *g_sched;
 // tls.cpp: out-of-line accessors (invariant 3).
 M *current_m();
 void set_current_m(M *m);
+int *errno_location();  // the calling thread's errno, looked up afresh
 Note *thread_note();
 
 // Start the runtime if needed. Cheap when it runs already.

@@ -40,6 +40,7 @@ struct Pool {
 
 struct Stacks {
     Pool pools[kStackClasses];
+    Stacks *previous = nullptr;  // the parent's, in a forked child (kept reachable)
     std::atomic<int> guard_mode{kGuardUnknown};
     std::atomic<long> mprotect_budget{0};
 };
@@ -99,6 +100,8 @@ Stack *carve(Pool &pool, int cls) {
     s->cls = static_cast<std::uint8_t>(cls);
     s->warm = true;
     s->vg_id = fiber_stack_register(s->usable_lo(), lo + slot - kStackHeader);
+    // A parked goroutine's frames may hold the only pointer to a block.
+    sanitizer_root_region(s->usable_lo(), s->usable_size());
     return s;
 }
 
@@ -230,6 +233,10 @@ bool stack_canary_ok(const Stack *s) {
     return std::memcmp(s->usable_lo(), &kCanary, sizeof kCanary) == 0;
 }
 
-void stack_reset_after_fork() { g_stacks = new Stacks(); }
+void stack_reset_after_fork() {
+    Stacks *fresh = new Stacks();
+    fresh->previous = g_stacks;
+    g_stacks = fresh;
+}
 
 }  // namespace gort

@@ -33,6 +33,7 @@ struct Timers {
     std::uint64_t seq = 0;         // guarded by lock
     bool started = false;          // guarded by lock
     Note note;                     // wakes the timer thread
+    Timers *previous = nullptr;    // the parent's, in a forked child (kept reachable)
 };
 
 Timers *g_timers = new Timers();
@@ -128,6 +129,10 @@ void sleep_goroutine(std::int64_t ns) {
     park(unlock_timers, &t.lock);
 }
 
-void timers_reset_after_fork() { g_timers = new Timers(); }
+void timers_reset_after_fork() {
+    Timers *fresh = new Timers();
+    fresh->previous = g_timers;
+    g_timers = fresh;
+}
 
 }  // namespace gort

@@ -19,6 +19,7 @@ __attribute__((tls_model("initial-exec"))) thread_local M *tls_m = nullptr;
 
 __attribute__((noinline)) M *current_m() { return tls_m; }
 __attribute__((noinline)) void set_current_m(M *m) { tls_m = m; }
+__attribute__((noinline)) int *errno_location() { return &errno; }
 __attribute__((noinline)) Note *thread_note() {
     static thread_local Note note;
     return &note;

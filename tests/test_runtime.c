@@ -1743,6 +1743,7 @@ static void child_go_main_from_goroutine(void *unused)
     TU_CHILD_CHECK(go_spawn(call_go_main, &c) >= 1);
     TU_CHILD_CHECK(wg_wait(c.wg) == 0);
     TU_CHILD_CHECK(c.rc == GO_EPERM);
+    wg_free(c.wg);
     printf("ok\n");
 }
 

@@ -17,16 +17,16 @@
  * The runtime starts on first use: programs that never call go_main (a
  * library loaded with dlopen, a JVM) work the same way.
  *
- * errno and thread_local across a blocking call. A goroutine that blocks
- * (wg_wait, go_sleep, go_yield) may resume on another OS thread. gort saves
- * errno when a goroutine is switched out and restores it when the goroutine
- * runs again, so errno *reads* are goroutine-local across gort calls; but C
- * compilers keep the address of errno (and of any thread_local variable) in
- * a register across calls, so after a blocking call that address may belong
- * to the previous thread. Rules: read errno right after the call that set it,
- * before any gort call that can block; never keep a pointer to a
- * thread_local variable across a blocking call, and treat thread_local data
- * as belonging to the OS thread, not to the goroutine.
+ * errno and thread_local across a blocking call. Every gort function leaves
+ * errno as it found it (wg_new sets it on failure, as documented), even when
+ * the call parked the goroutine and it resumed on another OS thread: gort
+ * writes the saved value into the new thread's errno. But C compilers keep
+ * the address of errno (and of any thread_local variable) in a register
+ * across calls, so code that took that address before a blocking call may
+ * use the previous thread's variable after it. Rules: read errno right after
+ * the call that set it, before any gort call that can block; never keep a
+ * pointer to a thread_local variable across a blocking call, and treat
+ * thread_local data as belonging to the OS thread, not to the goroutine.
  *
  * fork(). A child forked from a thread that is not running a goroutine gets
  * a fresh runtime on first use; the parent's goroutines do not exist in it.
