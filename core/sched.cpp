@@ -49,6 +49,8 @@ void globrunq_put_locked(G *g) {
         } else {
             nb = static_cast<RunqBlock *>(std::malloc(sizeof(RunqBlock)));
             if (nb == nullptr) fatal_error("runtime: out of memory for the run queue");
+            nb->allnext = s.runq_all;
+            s.runq_all = nb;
         }
         nb->next = nullptr;
         nb->head = nb->tail = 0;

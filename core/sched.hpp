@@ -73,6 +73,7 @@ struct G;
 constexpr int kRunqBlock = 254;
 struct RunqBlock {
     RunqBlock *next;
+    RunqBlock *allnext;        // every block ever made (blocks are recycled, never freed)
     std::uint32_t head, tail;  // g[head, tail) are queued
     G *g[kRunqBlock];
 };
@@ -153,6 +154,7 @@ struct Sched {
     // goroutines in and out touches no G); guarded by lock (runq_size is
     // also read racily).
     RunqBlock *runq_head = nullptr, *runq_tail = nullptr, *runq_free = nullptr;
+    RunqBlock *runq_all = nullptr;
     std::atomic<std::int32_t> runq_size{0};
     // Idle Ps and Ms; guarded by lock.
     P *pidle = nullptr;
