@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what gort's build, examples, tests and benchmarks need, from
+# Debian's packages. Idempotent: does nothing when everything is there.
+set -euo pipefail
+
+packages=(
+  g++ gcc meson ninja-build pkg-config python3   # build
+  libboost-context-dev                           # the context switch
+  libcmocka-dev                                  # unit tests
+  golang-go                                      # Go twins of the examples, bench peers
+  valgrind                                       # valgrind test setup (and valgrind.h)
+  binutils                                       # nm, for the exported-symbols test
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
