@@ -12,6 +12,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fatal.hpp"
+
 namespace gort {
 
 Sched *g_sched = nullptr;
@@ -449,8 +451,8 @@ inline void prepare(M *m, G *g) {
         Stack *st = stack_get(m->p, g->stack_cls);
         g->stack = st;
         if (st->guard == 0) stack_arm_canary(st);
-        fiber_prepare(&g->fiber, st->usable_lo() + (st->guard == 0 ? 64 : 0),
-                      st->usable_size() - (st->guard == 0 ? 64 : 0));
+        std::size_t canary = st->guard == 0 ? kCanaryBytes : 0;
+        fiber_prepare(&g->fiber, st->usable_lo() + canary, st->usable_size() - canary);
     }
 }
 
@@ -476,7 +478,11 @@ inline G *next_quick(M *m) {
 
 inline void check_canary(G *g) {
     if (__builtin_expect(g->stack->guard == 0, 0) && !stack_canary_ok(g->stack)) {
-        // Unguarded stack (old kernel, mprotect budget exhausted).
+        // Unguarded stack (old kernel, mprotect budget exhausted): the
+        // goroutine wrote below its stack; report it as Go would.
+        write_str("runtime: goroutine ");
+        write_int(g->id);
+        write_str(" overwrote the canary below its unguarded stack\n");
         fatal_error("stack overflow");
     }
 }
@@ -866,7 +872,10 @@ void yield(M *m) {
     } else {
         --p->schedtick;  // next_quick counts this schedule
         next = next_quick(m);
-        if (next == nullptr) return;  // nothing else to run here: keep going
+        if (next == nullptr) {  // nothing else to run here: keep going
+            check_canary(g);
+            return;
+        }
     }
     g->status.store(kGRunnable, std::memory_order_relaxed);
     m->after = After::kReadyLocal;

@@ -27,13 +27,26 @@ constexpr std::uintptr_t kBelowGuard = 1u << 20;  // a frame up to 1 MiB may ski
 struct sigaction g_old_segv, g_old_bus;
 bool g_installed = false;
 
-bool is_overflow(G *g, std::uintptr_t addr) {
+std::uintptr_t fault_sp(void *uctx) {
+#if defined(__x86_64__)
+    return static_cast<std::uintptr_t>(static_cast<ucontext_t *>(uctx)->uc_mcontext.gregs[REG_RSP]);
+#else
+    (void)uctx;
+    return 0;
+#endif
+}
+
+// A fault in the guard (or up to 1 MiB below it: a big frame steps over it),
+// or a fault while the stack pointer is below the goroutine's stack (an
+// unguarded stack ran into a neighbour that is not mapped).
+bool is_overflow(G *g, std::uintptr_t addr, std::uintptr_t sp) {
     if (g == nullptr || g->stack == nullptr) return false;
     Stack *st = g->stack;
     auto lo = reinterpret_cast<std::uintptr_t>(st->lo);
-    auto guard_end = reinterpret_cast<std::uintptr_t>(st->usable_lo());
+    auto usable_lo = reinterpret_cast<std::uintptr_t>(st->usable_lo());
     std::uintptr_t floor = lo > kBelowGuard ? lo - kBelowGuard : 0;
-    return addr >= floor && addr < guard_end && st->guard != 0;
+    if (st->guard != 0 && addr >= floor && addr < usable_lo) return true;
+    return sp != 0 && sp < usable_lo && sp >= floor;
 }
 
 [[noreturn]] void report_overflow(G *g, std::uintptr_t addr, void *uctx) {
@@ -50,13 +63,8 @@ bool is_overflow(G *g, std::uintptr_t addr) {
     write_int(static_cast<long long>(stack_class_size(st->cls)));
     write_str("-byte limit\nruntime: fault address=");
     write_hex(addr);
-#if defined(__x86_64__)
-    auto *uc = static_cast<ucontext_t *>(uctx);
     write_str(" sp=");
-    write_hex(static_cast<unsigned long long>(uc->uc_mcontext.gregs[REG_RSP]));
-#else
-    (void)uctx;
-#endif
+    write_hex(fault_sp(uctx));
     write_str(" stack=[");
     write_hex(reinterpret_cast<std::uintptr_t>(st->usable_lo()));
     write_str(", ");
@@ -88,7 +96,7 @@ void handler(int sig, siginfo_t *si, void *uctx) {
     if (m != nullptr) {
         G *g = m->curg;
         auto addr = reinterpret_cast<std::uintptr_t>(si->si_addr);
-        if (si->si_code > 0 && is_overflow(g, addr)) report_overflow(g, addr, uctx);
+        if (si->si_code > 0 && is_overflow(g, addr, fault_sp(uctx))) report_overflow(g, addr, uctx);
     }
     chain(sig, si, uctx);
 }

@@ -62,9 +62,28 @@ long read_max_map_count() {
     return v;
 }
 
+// GORT_DEBUG_GUARD=mprotect|none forces the fallbacks of older kernels
+// (for tests: an mprotect guard, or no guard and the canary). Read when the
+// first slot is carved, so a forked child may set it before its first use.
+void apply_debug_guard_mode() {
+    const char *mode = std::getenv("GORT_DEBUG_GUARD");
+    if (mode == nullptr) return;
+    if (std::strcmp(mode, "mprotect") == 0) {
+        g_stacks->mprotect_budget.store(read_max_map_count() / 2 - 4096);
+        g_stacks->guard_mode.store(kGuardMprotect);
+    } else if (std::strcmp(mode, "none") == 0) {
+        g_stacks->mprotect_budget.store(0);
+        g_stacks->guard_mode.store(kGuardMprotect);
+    }
+}
+
 // Install the guard of a fresh slot; returns the guard size actually in force.
 std::uint32_t install_guard(char *lo, std::size_t guard) {
     int mode = g_stacks->guard_mode.load(std::memory_order_relaxed);
+    if (mode == kGuardUnknown) {
+        apply_debug_guard_mode();
+        mode = g_stacks->guard_mode.load(std::memory_order_relaxed);
+    }
     if (mode != kGuardMprotect) {
         if (madvise(lo, guard, MADV_GUARD_INSTALL) == 0) {
             if (mode == kGuardUnknown) g_stacks->guard_mode.store(kGuardMadvise);
@@ -226,11 +245,15 @@ void stack_flush_cache(P *p) {
 }
 
 void stack_arm_canary(Stack *s) {
-    std::memcpy(s->usable_lo(), &kCanary, sizeof kCanary);
+    auto *w = reinterpret_cast<std::uint64_t *>(s->usable_lo());
+    for (std::size_t i = 0; i < kCanaryBytes / sizeof *w; i++) w[i] = kCanary;
 }
 
 bool stack_canary_ok(const Stack *s) {
-    return std::memcmp(s->usable_lo(), &kCanary, sizeof kCanary) == 0;
+    const auto *w = reinterpret_cast<const std::uint64_t *>(s->usable_lo());
+    std::uint64_t diff = 0;
+    for (std::size_t i = 0; i < kCanaryBytes / sizeof *w; i++) diff |= w[i] ^ kCanary;
+    return diff == 0;
 }
 
 void stack_reset_after_fork() {

@@ -280,6 +280,94 @@ static void test_stack_overflow_min_stack(void **state)
     expect_overflow(&oc);
 }
 
+/* The fallbacks for kernels without MADV_GUARD_INSTALL (docs/stacks.md),
+ * forced with GORT_DEBUG_GUARD in the child before its runtime starts:
+ * "mprotect" guards each stack with an mprotect'ed page; "none" leaves
+ * stacks unguarded with a canary below each, checked at every switch. */
+static void child_overflow_guard_mprotect(void *p)
+{
+    (void)p;
+    setenv("GORT_DEBUG_GUARD", "mprotect", 1);
+    static const overflow_case_t oc = { 64 * 1024, "mprotected" };
+    child_overflow((void *)&oc);
+}
+
+static void test_stack_overflow_guard_mprotect(void **state)
+{
+    (void)state;
+    tu_child_t r;
+    run_expect(child_overflow_guard_mprotect, NULL, 2, NULL, &r);
+    if (strstr(r.err, "fatal error: stack overflow") == NULL || strstr(r.err, "mprotected") == NULL)
+        fail_msg("expected Go's stack overflow naming \"mprotected\"; %s", tu_child_describe(&r));
+    tu_child_free(&r);
+}
+
+typedef struct canary_arg {
+    go_wg_t *parked; /* the neighbour below parks on it forever */
+    go_wg_t *ready;
+    go_wg_t *gate;   /* opened once the parent knows the overflower's id */
+} canary_arg_t;
+
+static void neighbour(void *p)
+{
+    canary_arg_t *a = p;
+    wg_done(a->ready);
+    wg_wait(a->parked);
+}
+
+static void bounded_overflower(void *p)
+{
+    canary_arg_t *a = p;
+    wg_wait(a->gate);
+    /* ~300-byte frames: 20 KiB of them on a 16 KiB stack run 4 KiB or more
+     * past its bottom, into the neighbour's slot; then a switch. */
+    recursion_limit = 20 * 1024 / 256;
+    long r = recurse(0);
+    go_yield();
+    fprintf(stderr, "overflow not detected (%ld)\n", r);
+    _exit(95);
+}
+
+static void child_overflow_unguarded(void *p)
+{
+    (void)p;
+    setenv("GORT_DEBUG_GUARD", "none", 1);
+    static canary_arg_t a;
+    a.parked = wg_new();
+    a.ready = wg_new();
+    a.gate = wg_new();
+    TU_CHILD_CHECK(a.parked != NULL && a.ready != NULL && a.gate != NULL);
+    TU_CHILD_CHECK(wg_add(a.parked, 1) == 0 && wg_add(a.ready, 1) == 0 && wg_add(a.gate, 1) == 0);
+    go_attr_t attr;
+    go_attr_init(&attr);
+    attr.stack_size = GO_STACK_SIZE_MIN;
+    /* The first slot of the class; the overflower gets the one above it. */
+    TU_CHILD_CHECK(go_spawn_attr(&attr, neighbour, &a) >= 1);
+    TU_CHILD_CHECK(wg_wait(a.ready) == 0);
+    go_id_t id = go_spawn_attr(&attr, bounded_overflower, &a);
+    TU_CHILD_CHECK(id >= 1);
+    printf("%lld\n", (long long)id);
+    fflush(stdout);
+    wg_done(a.gate);
+    block_forever();
+}
+
+static void test_stack_overflow_unguarded_canary(void **state)
+{
+    (void)state;
+    tu_child_t r;
+    run_expect(child_overflow_unguarded, NULL, 2, NULL, &r);
+    char *end;
+    long long id = strtoll(r.out, &end, 10);
+    if (end == r.out || id < 1)
+        fail_msg("no goroutine id from the child; %s", tu_child_describe(&r));
+    if (strstr(r.err, "fatal error: stack overflow") == NULL)
+        fail_msg("stderr lacks \"fatal error: stack overflow\"; %s", tu_child_describe(&r));
+    if (!tu_mentions_goroutine(r.err, id))
+        fail_msg("stderr does not name \"goroutine %lld\"; %s", id, tu_child_describe(&r));
+    tu_child_free(&r);
+}
+
 static void overflowing_main(void *p)
 {
     (void)p;
@@ -451,6 +539,8 @@ int main(void)
         cmocka_unit_test(test_stack_overflow_named),
         cmocka_unit_test(test_stack_overflow_default_stack),
         cmocka_unit_test(test_stack_overflow_min_stack),
+        cmocka_unit_test(test_stack_overflow_guard_mprotect),
+        cmocka_unit_test(test_stack_overflow_unguarded_canary),
         cmocka_unit_test(test_stack_overflow_main_goroutine),
         cmocka_unit_test(test_main_returns_runnable_never_run),
         cmocka_unit_test(test_main_returns_sleepers_never_wake),
