@@ -103,6 +103,15 @@ namespace {
 }  // namespace
 
 void fatal_error(const char *msg) { die("fatal error: ", msg); }
+
+void fatal_error_plain(const char *msg) {
+    begin_dying();
+    std::fflush(stdout);
+    write_str("fatal error: ");
+    write_str(msg);
+    write_str("\n");
+    _exit(2);
+}
 void fatal_panic(const char *msg) { die("panic: ", msg); }
 
 }  // namespace gort

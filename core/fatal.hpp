@@ -11,5 +11,6 @@ void write_hex(unsigned long long v);
 // Claim the right to print and exit; other threads that fail meanwhile block.
 bool begin_dying();
 void write_goroutine_header(const G *g);
+void write_trace();
 
 }  // namespace gort

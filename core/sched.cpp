@@ -550,10 +550,23 @@ void release_reservation(P *p, int cls) {
     p->spare_reservations.store(spare, std::memory_order_relaxed);
 }
 
-[[noreturn]] GORT_NO_TSAN void goexit() {
+void check_main_goexit_deadlock() {
+    if (g_sched->main_goexited.load(std::memory_order_seq_cst) && num_goroutine() == 0)
+        fatal_error_plain("no goroutines (main called runtime.Goexit) - deadlock!");
+}
+
+}  // namespace
+
+[[noreturn]] GORT_NO_TSAN void goroutine_exit(bool by_goexit) {
     M *m = current_m();
     G *g = m->curg;
     Sched &s = *g_sched;
+    gstate_reset(&g->ds);
+    if (by_goexit && g->is_main) {
+        // runtime.Goexit in main: the others go on; none left is a deadlock.
+        g->is_main = false;
+        s.main_goexited.store(true, std::memory_order_seq_cst);
+    }
     if (g->heap_args != nullptr) {
         std::free(g->heap_args);
         g->heap_args = nullptr;
@@ -568,6 +581,7 @@ void release_reservation(P *p, int cls) {
         s.stopped.store(true, std::memory_order_seq_cst);
         s.main_done.wake();
     }
+    check_main_goexit_deadlock();
     check_canary(g);
     m->after = After::kExit;
     m->after_from = &g->fiber;
@@ -586,14 +600,17 @@ void release_reservation(P *p, int cls) {
     fiber_switch_final(&g->fiber, to, m);
 }
 
+namespace {
+
 // Every goroutine starts here, on its own stack.
 GORT_NO_TSAN void g_entry(Transfer t) {
     M *m = static_cast<M *>(t.data);
     post_switch(m, t.from_fctx);
     G *g = m->curg;
     *m->errno_ptr = 0;  // a goroutine starts with errno 0, whatever ran before on this M
-    g->fn(g->arg);
-    goexit();
+    // The body is a frame (defer.h); a panic it recovers ends it normally.
+    call_frame(&g->ds, g->fn, g->arg);
+    goroutine_exit(false);
 }
 
 // ---------------------------------------------------------------- the M loop
@@ -683,6 +700,7 @@ top:
             }
         }
     }
+    check_main_goexit_deadlock();
     stop_m(m);
     if (m->p != nullptr) m->p->m = m;
     goto top;

@@ -45,6 +45,7 @@
 
 #include "context.hpp"
 #include "lock.hpp"
+#include "panic.hpp"
 #include "sema.hpp"
 #include "stack.hpp"
 
@@ -91,6 +92,7 @@ struct G {
     std::uint8_t stack_cls;
     bool is_main;
     alignas(8) unsigned char inline_args[kInlineArgs];  // small go_spawn_copy arguments
+    GState ds;                // defer stack, frames, panics (kept for the next goroutine)
 };
 
 // What the side that resumes after a switch must do about the fiber left.
@@ -142,6 +144,9 @@ struct M {
     std::uint32_t fastrand;
     int id;
     int *errno_ptr;           // this thread's errno, looked up once at thread start
+    // A fault the signal handler turns into a panic (sigpanic reads it).
+    int sig, sigcode;
+    std::uintptr_t sigaddr, sigpc;
     Note park;
     void *altstack;
 };
@@ -174,6 +179,7 @@ struct Sched {
     std::atomic<std::int64_t> goid{0};
     std::atomic<bool> stopped{false};  // the main goroutine returned
     std::atomic<bool> main_called{false};
+    std::atomic<bool> main_goexited{false};  // the main goroutine called go_exit
     Note main_done;
     Sched *previous = nullptr;  // the parent's runtime, in a forked child (kept reachable)
     Sema maxprocs_sema{1};  // serialises go_maxprocs
@@ -186,6 +192,7 @@ extern Sched *g_sched;
 M *current_m();
 void set_current_m(M *m);
 int *errno_location();  // the calling thread's errno, looked up afresh
+GState *thread_gstate();  // a thread's own defer state (threads that are not goroutines)
 Note *thread_note();
 
 // Start the runtime if needed. Cheap when it runs already.
@@ -213,9 +220,15 @@ long num_goroutine();
 
 int maxprocs_set(int n);  // returns the previous value
 
+// End the running goroutine (its deferred calls have run). by_goexit: the
+// main goroutine's go_exit does not end the program.
+[[noreturn]] void goroutine_exit(bool by_goexit);
+
 // fatal.cpp
 [[noreturn]] void fatal_error(const char *msg);
 [[noreturn]] void fatal_panic(const char *msg);
+// Go's throw without a goroutine trace (its deadlock errors print none).
+[[noreturn]] void fatal_error_plain(const char *msg);
 // signal.cpp
 void install_signal_handlers();
 void m_signal_stack(M *m);

@@ -1,4 +1,5 @@
-// signal.cpp - turning a goroutine stack overflow into Go's fatal error.
+// signal.cpp - goroutine stack overflow (Go's fatal error) and faults in
+// goroutines (Go's runtime-error panics).
 //
 // Every M runs with a sigaltstack, and SIGSEGV/SIGBUS have an SA_ONSTACK
 // handler: an overflow faults on the guard region below the goroutine's
@@ -24,7 +25,7 @@ namespace {
 constexpr std::size_t kAltStack = 64u << 10;
 constexpr std::uintptr_t kBelowGuard = 1u << 20;  // a frame up to 1 MiB may skip the guard
 
-struct sigaction g_old_segv, g_old_bus;
+struct sigaction g_old_segv, g_old_bus, g_old_fpe;
 bool g_installed = false;
 
 std::uintptr_t fault_sp(void *uctx) {
@@ -75,7 +76,7 @@ bool is_overflow(G *g, std::uintptr_t addr, std::uintptr_t sp) {
 }
 
 void chain(int sig, siginfo_t *si, void *uctx) {
-    struct sigaction *old = sig == SIGSEGV ? &g_old_segv : &g_old_bus;
+    struct sigaction *old = sig == SIGSEGV ? &g_old_segv : sig == SIGBUS ? &g_old_bus : &g_old_fpe;
     if (old->sa_flags & SA_SIGINFO) {
         if (old->sa_sigaction != nullptr) {
             old->sa_sigaction(sig, si, uctx);
@@ -91,12 +92,43 @@ void chain(int sig, siginfo_t *si, void *uctx) {
     if (si->si_code <= 0) raise(sig);
 }
 
+// A fault in a goroutine's own code (its stack pointer inside its stack)
+// becomes a panic, as Go's sigpanic: make the goroutine look as if the
+// faulting instruction had called gort::sigpanic, then return from the
+// handler (which restores the signal mask). The deferred calls then run on
+// the goroutine's stack like for any panic, and a recover works.
+bool redirect_to_sigpanic(M *m, G *g, int sig, siginfo_t *si, void *uctx) {
+#if defined(__x86_64__)
+    if (g == nullptr || g->stack == nullptr || si->si_code <= 0) return false;
+    auto *uc = static_cast<ucontext_t *>(uctx);
+    auto sp = static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+    auto lo = reinterpret_cast<std::uintptr_t>(g->stack->usable_lo()) + 4096;
+    auto hi = reinterpret_cast<std::uintptr_t>(g->stack->usable_lo()) + g->stack->usable_size();
+    if (sp < lo || sp > hi) return false;  // not on its stack, or too close to the guard
+    m->sig = sig;
+    m->sigcode = si->si_code;
+    m->sigaddr = reinterpret_cast<std::uintptr_t>(si->si_addr);
+    m->sigpc = static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+    // Skip the red zone, align as at a call, push the faulting pc as the
+    // return address (so backtraces show the faulting function).
+    std::uintptr_t nsp = ((sp - 128) & ~std::uintptr_t{15}) - 8;
+    *reinterpret_cast<std::uintptr_t *>(nsp) = m->sigpc;
+    uc->uc_mcontext.gregs[REG_RSP] = static_cast<greg_t>(nsp);
+    uc->uc_mcontext.gregs[REG_RIP] = reinterpret_cast<greg_t>(&sigpanic);
+    return true;
+#else
+    (void)m, (void)g, (void)sig, (void)si, (void)uctx;
+    return false;
+#endif
+}
+
 void handler(int sig, siginfo_t *si, void *uctx) {
     M *m = current_m();
     if (m != nullptr) {
         G *g = m->curg;
         auto addr = reinterpret_cast<std::uintptr_t>(si->si_addr);
         if (si->si_code > 0 && is_overflow(g, addr, fault_sp(uctx))) report_overflow(g, addr, uctx);
+        if (redirect_to_sigpanic(m, g, sig, si, uctx)) return;
     }
     chain(sig, si, uctx);
 }
@@ -115,6 +147,7 @@ void install_signal_handlers() {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, &g_old_segv);
     sigaction(SIGBUS, &sa, &g_old_bus);
+    sigaction(SIGFPE, &sa, &g_old_fpe);
 }
 
 void m_signal_stack(M *m) {

@@ -7,6 +7,7 @@
 // lookup at every call: after a switch, the caller gets the new thread's
 // value.
 #include <cerrno>
+#include <cstdlib>
 
 #include "sched.hpp"
 
@@ -20,6 +21,22 @@ __attribute__((tls_model("initial-exec"))) thread_local M *tls_m = nullptr;
 __attribute__((noinline)) M *current_m() { return tls_m; }
 __attribute__((noinline)) void set_current_m(M *m) { tls_m = m; }
 __attribute__((noinline)) int *errno_location() { return &errno; }
+namespace {
+// A foreign thread's defer state, freed when the thread ends.
+struct ThreadGState {
+    GState gs;
+    ~ThreadGState() {
+        std::free(gs.defers);
+        std::free(gs.spare);
+    }
+};
+}  // namespace
+
+__attribute__((noinline)) GState *thread_gstate() {
+    static thread_local ThreadGState ts;
+    return &ts.gs;
+}
+
 __attribute__((noinline)) Note *thread_note() {
     static thread_local Note note;
     return &note;

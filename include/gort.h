@@ -10,5 +10,6 @@
 #include <gort/common.h>
 #include <gort/runtime.h>
 #include <gort/sync.h>
+#include <gort/defer.h>
 
 #endif /* GORT_H */

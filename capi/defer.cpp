@@ -1,0 +1,54 @@
+// capi/defer.cpp - the extern "C" entry points of gort/defer.h.
+//
+// The functions that may start a panic (panic_raise*, and go_call's and
+// GO_FRAME's deferred calls) hold no C++ object with a destructor when the
+// panic's jump may pass over them.
+#include <gort/defer.h>
+
+#include "../core/panic.hpp"
+#include "../core/sched.hpp"
+
+using namespace gort;
+
+extern "C" {
+
+int defer_push(go_defer_fn_t fn, void *arg) noexcept {
+    if (fn == nullptr) return GO_EINVAL;
+    return defer_push_impl(fn, arg, 0, false);
+}
+
+int defer_push_copy(go_defer_fn_t fn, const void *args, size_t size) noexcept {
+    if (fn == nullptr || (args == nullptr && size > 0)) return GO_EINVAL;
+    return defer_push_impl(fn, args, size, true);
+}
+
+int go_call(go_fn_t fn, void *arg) noexcept {
+    if (fn == nullptr) return GO_EINVAL;
+    return call_frame(gstate(), fn, arg);
+}
+
+void panic_raise(const char *msg) noexcept { panic_start(msg, nullptr, nullptr); }
+
+void panic_raise_value(void *value, const go_panic_type_t *type) noexcept {
+    panic_start(nullptr, value, type);
+}
+
+int panic_recover(go_recovered_t *out) noexcept { return recover_impl(out); }
+
+int go_exit(void) noexcept {
+    if (current_g() == nullptr) return GO_EPERM;
+    goexit_with_defers();
+}
+
+int go_frame_enter_(go_frame_t *f) noexcept {
+    frame_enter(gstate(), reinterpret_cast<Frame *>(f));
+    return 0;
+}
+
+void go_frame_leave_(go_frame_t *f) noexcept { frame_leave(reinterpret_cast<Frame *>(f)); }
+
+int go_frame_landed_(go_frame_t *f) noexcept {
+    return (reinterpret_cast<Frame *>(f)->flags & kFrameLanded) != 0;
+}
+
+}  // extern "C"

@@ -1,0 +1,207 @@
+/* gort/defer.h - defer, panic, recover and Goexit, with Go's semantics.
+ *
+ * Every goroutine has two stacks: its call stack and its DEFER STACK.
+ * defer_push() pushes a call onto the defer stack, tied to the innermost
+ * FRAME; when the frame ends, its deferred calls run in reverse order. A
+ * frame is one Go function call:
+ *   - a goroutine's body is a frame;
+ *   - go_call(fn, arg) runs fn(arg) as a frame (on any thread);
+ *   - GO_FRAME(name) opens a frame inside a C function (GNU C: gcc, clang).
+ * Lifetimes. go_call's deferred calls run AFTER fn returned, so they must not
+ * use fn's locals: give them what they need through their argument (copied
+ * with defer_push_copy, or memory that outlives the call, such as the
+ * caller's). A GO_FRAME's deferred calls run when the enclosing block is
+ * left, by any path (return, break, goto out of it, end of block), while the
+ * function's locals are still alive: they may use them (that is how Go's
+ * deferred closures see and change named results).
+ *
+ * PANICS. panic_raise() puts the goroutine into panicking: the deferred
+ * calls of the goroutine run, innermost frame first, on top of the
+ * panicking stack (nothing is unwound yet). A deferred call that calls
+ * panic_recover() stops the panic: when it returns, the remaining deferred
+ * calls of the frame that deferred it run, and that frame returns normally
+ * to its caller — go_call returns GO_RECOVERED, a GO_FRAME runs the block
+ * after it with a true condition. A panic that nothing recovers prints Go's
+ * text ("panic: MSG", chained panics, "goroutine N [running]:" and a
+ * backtrace) after the deferred calls ran, and ends the process with status
+ * 2. A panic never leaves its goroutine: no other goroutine can recover it
+ * and no other goroutine's deferred calls run.
+ *
+ * WHAT "CALLED DIRECTLY BY A DEFERRED FUNCTION" MEANS HERE. Go's recover
+ * works only when called directly by a deferred function run by the panic.
+ * C cannot see call frames, so gort's rule is: panic_recover() recovers only
+ * while the innermost frame is the frame of a deferred call started by the
+ * panic. Plain C helper functions called by the deferred function are not
+ * frames, so a recover inside them counts as direct; any frame opened since
+ * (go_call, GO_FRAME, or a deferred call run when such a frame ends) hides
+ * the panic, as in Go.
+ *
+ * THE JUMP. Recovery transfers control to the frame that deferred the
+ * recovering call with a jump that is valid after the goroutine migrated to
+ * another OS thread and never touches the signal mask. It skips the C frames
+ * between the panic and that frame, as Go discards them: C++ destructors and
+ * GCC cleanup attributes in those skipped frames do not run. Keep C++ objects
+ * with destructors out of functions a panic can cross, or catch in them.
+ * Nothing unwinds through the C API: a C++ exception that escapes a
+ * goroutine body, a go_call function or a deferred call becomes a panic
+ * carrying the exception's what().
+ *
+ * RUNTIME ERRORS. A nil-pointer dereference (SIGSEGV/SIGBUS) or an integer
+ * division fault (SIGFPE) in a goroutine becomes Go's runtime-error panic
+ * ("runtime error: invalid memory address or nil pointer dereference",
+ * "runtime error: integer divide by zero"), recoverable like any panic. A
+ * goroutine stack overflow stays fatal, as in Go. Faults outside goroutines
+ * go to the handler installed before gort, or the default action.
+ *
+ * Since 0.2.0 unless noted.
+ */
+#ifndef GORT_DEFER_H
+#define GORT_DEFER_H
+
+#include <gort/common.h>
+#include <gort/runtime.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* go_call's result when a deferred call of its frame recovered a panic. */
+#define GO_RECOVERED 1
+
+/* A deferred call. */
+typedef void (*go_defer_fn_t)(void *arg);
+
+/* defer_push - push fn(arg) on the calling goroutine's defer stack, tied to
+ * the innermost frame; it runs when that frame ends (in reverse order of
+ * pushing), or while a panic unwinds it.
+ * Returns 0, or
+ *   GO_EINVAL fn is NULL,
+ *   GO_ENOMEM no memory for the record,
+ *   GO_EPERM  no frame: the caller is a thread that is not a goroutine and
+ *             is not inside go_call.
+ * Never blocks. */
+GORT_API int defer_push(go_defer_fn_t fn, void *arg) GORT_NOEXCEPT;
+
+/* defer_push_copy - like defer_push, but the @size bytes at @args are copied
+ * now (Go evaluates a deferred call's arguments at the defer statement); fn
+ * receives a pointer to the copy, valid until fn returns. @args may be NULL
+ * only when @size is 0 (fn then receives NULL). Returns as defer_push. */
+GORT_API int defer_push_copy(go_defer_fn_t fn, const void *args, size_t size) GORT_NOEXCEPT;
+
+/* go_call - run fn(arg) as one Go function call (a frame).
+ * Returns 0 when fn returned and its deferred calls ran; GO_RECOVERED when a
+ * panic was recovered by one of this frame's deferred calls (the remaining
+ * ones ran too); GO_EINVAL when fn is NULL (fn is not called). A panic that
+ * this frame does not recover goes on to the outer frames: go_call does not
+ * return then. May be called from any thread; on a thread that is not a
+ * goroutine the frame is that thread's own (its panics end the process like
+ * a goroutine's). */
+GORT_API int go_call(go_fn_t fn, void *arg) GORT_NOEXCEPT;
+
+/* A user panic value: the runtime calls `format` to print it (unrecovered
+ * panics, panic_value_text) and `destroy` when it is done with it. */
+typedef struct go_panic_type {
+    size_t size;        /* sizeof(go_panic_type_t) */
+    const char *name;   /* a type name for diagnostics, or NULL */
+    /* Write the value's text (what Go's panic prints) into buf, snprintf
+     * style; NULL prints the value's address. */
+    int (*format)(const void *value, char *buf, size_t len);
+    /* Release the value; NULL when the runtime need not. Called once, when
+     * the panic is over (after the recovering frame returned, or never when
+     * the process dies). */
+    void (*destroy)(void *value);
+} go_panic_type_t;
+
+/* panic_raise - start panicking with a copy of the C string @msg (Go's
+ * panic("msg")); NULL is panic(nil). Does not return. Any thread: on a
+ * thread that is not a goroutine and not inside go_call, the panic is
+ * unrecoverable and ends the process. */
+GORT_API void panic_raise(const char *msg) GORT_NOEXCEPT __attribute__((noreturn));
+
+/* panic_raise_value - start panicking with a user value described by
+ * @type (which must stay valid while the panic lives); value NULL and type
+ * NULL is panic(nil). Does not return. */
+GORT_API void panic_raise_value(void *value, const go_panic_type_t *type) GORT_NOEXCEPT
+    __attribute__((noreturn));
+
+/* What panic_recover hands back. Valid until the frame that deferred the
+ * recovering call returns. */
+typedef struct go_recovered {
+    void *value;                 /* panic_raise_value's value; NULL otherwise */
+    const go_panic_type_t *type; /* its type; NULL for panic_raise and panic(nil) */
+    const char *message;         /* panic_raise's copied message or the text of
+                                    a runtime error; NULL for panic(nil) and for
+                                    typed values (use value and type) */
+    int is_runtime_error;        /* 1 for Go's "runtime error: ..." panics */
+} go_recovered_t;
+
+/* panic_recover - Go's recover(). Inside a deferred call run by a panic
+ * (see the rule above): stop the panic, fill *out (may be NULL) and return
+ * 1 — also for panic(nil), whose fields are all NULL. Otherwise (not
+ * panicking, called from a nested frame, during Goexit, or on a thread
+ * without a frame) return 0 and leave *out alone. Never blocks. */
+GORT_API int panic_recover(go_recovered_t *out) GORT_NOEXCEPT;
+
+/* go_exit - runtime.Goexit: run all the calling goroutine's deferred calls
+ * (every frame's), then end the goroutine. Not a panic: panic_recover
+ * returns 0 during it and it cannot be stopped; a Goexit called while the
+ * goroutine panics ends the panic (it is not printed). Goexit from the main
+ * goroutine lets the others run; when none is left the process ends with
+ * "fatal error: no goroutines (main called runtime.Goexit) - deadlock!" and
+ * status 2. On a thread that is not a goroutine: returns GO_EPERM. */
+GORT_API int go_exit(void) GORT_NOEXCEPT;
+
+/* ---- GO_FRAME: a frame inside a C function (GNU C) --------------------
+ *
+ *     int parse(const char *s, int *out)
+ *     {
+ *         GO_FRAME(f) {
+ *             return -1;          // a deferred call of f recovered a panic
+ *         }
+ *         defer_push(cleanup, &state);
+ *         ...                     // may panic
+ *         return 0;               // f's deferred calls run here, locals alive
+ *     }
+ *
+ * Go's named results: C's `return expr;` evaluates expr BEFORE the block's
+ * deferred calls run, so a deferred call that must change the result works
+ * on a variable declared outside the frame's block, returned after it:
+ *
+ *     int triple(int n)
+ *     {
+ *         int r;
+ *         {
+ *             GO_FRAME(f) {}
+ *             defer_push(add_n_to_r, &(struct add){ &r, n });   // r += n
+ *             r = n + n;
+ *         }                       // deferred calls run here: r == 3n
+ *         return r;
+ *     }
+ *
+ * GO_FRAME(name) declares a frame variable that ends when the enclosing
+ * block is left; the statement after it runs only when a deferred call of
+ * this frame recovered a panic (its remaining deferred calls run when the
+ * block is left, as for a normal return). Use one GO_FRAME per block, at the
+ * top of a function body or block, and never jump back into its block.
+ * Do not use it in a function inlined into one of a different frame. */
+typedef struct go_frame {
+    void *jb[5];          /* the jump buffer of __builtin_setjmp */
+    void *impl[6];        /* runtime state */
+} go_frame_t;
+
+GORT_API int go_frame_enter_(go_frame_t *f) GORT_NOEXCEPT;
+GORT_API void go_frame_leave_(go_frame_t *f) GORT_NOEXCEPT;
+GORT_API int go_frame_landed_(go_frame_t *f) GORT_NOEXCEPT;
+
+#if defined(__GNUC__)
+#define GO_FRAME(name)                                                            \
+    go_frame_t name __attribute__((cleanup(go_frame_leave_)));                  \
+    if (go_frame_enter_(&name) == 0 && __builtin_setjmp(name.jb) != 0 &&      \
+        go_frame_landed_(&name))
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GORT_DEFER_H */
