@@ -3,7 +3,7 @@
 #
 # Usage: bench/run.sh [builddir]        (builddir defaults to "build")
 #
-# Builds bench/{spawn_join,yield,memory} in the meson build directory, builds
+# Builds bench/{spawn_join,yield,memory,defer,panic_recover} in the meson build directory, builds
 # the Go programs of shared/peers/go into a temporary directory, then runs Go
 # and gort alternately (go, gort, go, gort, ...) in this one invocation and
 # prints the median of each, their ratio (gort / Go) and the target.
@@ -71,12 +71,12 @@ peers=${GORT_GO_PEERS:-$repo/../shared/peers/go}
 peers=$(cd "$peers" && pwd)
 
 # Build ours.
-targets=(bench/spawn_join bench/yield bench/memory)
+targets=(bench/spawn_join bench/yield bench/memory bench/defer bench/panic_recover)
 echo "$prog: building ${targets[*]} in $builddir" >&2
 if command -v ninja >/dev/null 2>&1; then
     ninja -C "$builddir" "${targets[@]}" >&2 || die "ninja failed"
 else
-    meson compile -C "$builddir" spawn_join yield memory >&2 || die "meson compile failed"
+    meson compile -C "$builddir" spawn_join yield memory defer panic_recover >&2 || die "meson compile failed"
 fi
 for t in "${targets[@]}"; do
     [ -x "$builddir/$t" ] || die "$builddir/$t was not built"
@@ -93,15 +93,15 @@ gocache=$(go env GOCACHE 2>/dev/null || true)
 if [ -z "$gocache" ] || ! mkdir -p "$gocache" 2>/dev/null || [ ! -w "$gocache" ]; then
     export GOCACHE=$tmp/gocache
 fi
-for x in spawn_join yield memory; do
+for x in spawn_join yield memory defer panic_recover; do
     (cd "$peers" && go build -o "$tmp/go/$x" "./$x") >&2 || die "go build ./$x failed in $peers"
 done
 
 # The benchmarks: name GOMAXPROCS N target unit.
 if [ "$quick" = 1 ]; then
-    spawn_n=100000 yield_n=1000000 mem_small=10000 mem_large=100000
+    spawn_n=100000 yield_n=1000000 mem_small=10000 mem_large=100000 defer_n=10000000 panic_n=100000
 else
-    spawn_n=1000000 yield_n=10000000 mem_small=100000 mem_large=1000000
+    spawn_n=1000000 yield_n=10000000 mem_small=100000 mem_large=1000000 defer_n=100000000 panic_n=1000000
 fi
 benches=(
     "spawn_join 1 $spawn_n 0.10 ns/goroutine"
@@ -109,6 +109,8 @@ benches=(
     "yield 1 $yield_n 0.30 ns/switch"
     "memory 1 $mem_small 1.6 B/goroutine"
     "memory 1 $mem_large 1.6 B/goroutine"
+    "defer 1 $defer_n 3.0 ns/call"
+    "panic_recover 1 $panic_n 0.25 ns/panic"
 )
 
 # run_one IMPL NAME PROCS N UNIT: run one program once. Sets VALUE to the

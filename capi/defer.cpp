@@ -27,9 +27,9 @@ int go_call(go_fn_t fn, void *arg) noexcept {
     return call_frame(gstate(), fn, arg);
 }
 
-void panic_raise(const char *msg) noexcept { panic_start(msg, nullptr, nullptr); }
+GORT_NO_TSAN void panic_raise(const char *msg) noexcept { panic_start(msg, nullptr, nullptr); }
 
-void panic_raise_value(void *value, const go_panic_type_t *type) noexcept {
+GORT_NO_TSAN void panic_raise_value(void *value, const go_panic_type_t *type) noexcept {
     panic_start(nullptr, value, type);
 }
 

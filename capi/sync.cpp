@@ -1,4 +1,5 @@
 // capi/sync.cpp - the extern "C" entry points of gort/sync.h.
+#include <gort/defer.h>
 #include <gort/sync.h>
 
 #include <cerrno>
@@ -38,21 +39,27 @@ void wg_free(go_wg_t *wg) noexcept {
 
 int wg_add(go_wg_t *wg, int64_t delta) noexcept {
     if (!live(wg)) return GO_EINVAL;
-    ErrnoKeeper keep;
-    return wg->wg.add(delta);
+    const char *panic_msg = nullptr;
+    int rc;
+    {
+        ErrnoKeeper keep;
+        rc = wg->wg.add(delta, &panic_msg);
+    }
+    if (panic_msg != nullptr) panic_raise(panic_msg);  // outside every C++ scope
+    return rc;
 }
 
-int wg_done(go_wg_t *wg) noexcept {
-    if (!live(wg)) return GO_EINVAL;
-    ErrnoKeeper keep;
-    return wg->wg.add(-1);
-}
+int wg_done(go_wg_t *wg) noexcept { return wg_add(wg, -1); }
 
 int wg_wait(go_wg_t *wg) noexcept {
     if (!live(wg)) return GO_EINVAL;
-    ErrnoKeeper keep;
-    gort::ensure_runtime();
-    wg->wg.wait();
+    const char *panic_msg = nullptr;
+    {
+        ErrnoKeeper keep;
+        gort::ensure_runtime();
+        wg->wg.wait(&panic_msg);
+    }
+    if (panic_msg != nullptr) panic_raise(panic_msg);
     return 0;
 }
 

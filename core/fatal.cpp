@@ -112,6 +112,5 @@ void fatal_error_plain(const char *msg) {
     write_str("\n");
     _exit(2);
 }
-void fatal_panic(const char *msg) { die("panic: ", msg); }
 
 }  // namespace gort

@@ -51,10 +51,15 @@ void release_list(GState *gs, Panic *p) {
     }
 }
 
+// The functions a recovery jumps out of carry GORT_NO_TSAN: TSan would keep
+// their frames on its shadow stack forever (it knows longjmp, not
+// __builtin_longjmp). User frames skipped by a recovery still leave theirs:
+// TSan builds stand some 30,000 recoveries per goroutine.
+
 // Run fn(arg), turning a C++ exception that escapes it into a panic. Kept
 // out of line: the panic starts after the catch block is left (Boost 1.74
 // keeps no exception state per fiber, so nothing may park inside one).
-__attribute__((noinline)) void invoke(go_fn_t fn, void *arg) {
+GORT_NO_TSAN __attribute__((noinline)) void invoke(go_fn_t fn, void *arg) {
     char what[256];
     bool threw = false;
     try {
@@ -71,33 +76,41 @@ __attribute__((noinline)) void invoke(go_fn_t fn, void *arg) {
     if (threw) panic_start(what, nullptr, nullptr);
 }
 
-// Run one deferred call in a frame of its own. `by` is the panic or Goexit
-// running it, or null at a normal frame end.
-void call_deferred(GState *gs, const DeferRec &d, Panic *by) {
-    Frame df;
-    frame_enter(gs, &df);
-    df.started_by = by;
-    if (by != nullptr) by->defer_frame = &df;
-    alignas(16) unsigned char buf[kInlineDeferArgs];
+// Pop the top deferred call and run it in a frame of its own. `by` is the
+// panic or Goexit running it, or null at a normal frame end. Returns the
+// frame that pushed it. The record is read field by field (not copied
+// whole: its fields were just written by narrower stores, and a wide copy
+// stalls on store forwarding) and before the call, which may push more
+// records and move the array.
+Frame *call_deferred(GState *gs, Panic *by) {
+    const DeferRec &d = gs->defers[--gs->ndefers];
+    go_defer_fn_t fn = d.fn;
     void *arg = d.arg;
+    Frame *owner = d.owner;
+    void *volatile heap_args = d.heap_args;
+    alignas(16) unsigned char buf[kInlineDeferArgs];
     if (d.inline_size > 0) {
         std::memcpy(buf, d.inline_args, d.inline_size);
         arg = buf;
     }
-    void *volatile heap_args = d.heap_args;
-    if (__builtin_setjmp(df.jb) == 0) invoke(d.fn, arg);
+    Frame df;
+    frame_enter(gs, &df);
+    df.started_by = by;
+    if (by != nullptr) by->defer_frame = &df;
+    if (__builtin_setjmp(df.jb) == 0) invoke(fn, arg);
     // Here normally, or after a recovery into this frame (a deferred call of
     // this deferred call recovered a panic it raised).
     Frame *volatile f = &df;
     if (f->started_by != nullptr) f->started_by->defer_frame = nullptr;
     frame_leave(f);
-    std::free(heap_args);
+    if (heap_args != nullptr) std::free(heap_args);
+    return owner;
 }
 
 [[noreturn]] void print_and_die(GState *gs);
 
 // A deferred call run by p recovered it: jump to the frame that deferred it.
-[[noreturn]] void recovery(GState *gs, Frame *target) {
+[[noreturn]] GORT_NO_TSAN void recovery(GState *gs, Frame *target) {
     Panic *discarded = nullptr;
     Panic *q = gs->panic;
     while (q != nullptr && q->depth >= target->depth) {
@@ -129,12 +142,11 @@ void call_deferred(GState *gs, const DeferRec &d, Panic *by) {
     __builtin_longjmp(target->jb, 1);
 }
 
-[[noreturn]] void panic_loop(GState *gs, Panic *p) {
+[[noreturn]] GORT_NO_TSAN void panic_loop(GState *gs, Panic *p) {
     for (;;) {
         if (gs->ndefers == 0) print_and_die(gs);
-        DeferRec d = gs->defers[--gs->ndefers];
-        call_deferred(gs, d, p);
-        if (p->recovered) recovery(gs, d.owner);
+        Frame *owner = call_deferred(gs, p);
+        if (p->recovered) recovery(gs, owner);
     }
 }
 
@@ -164,7 +176,7 @@ void set_message(Panic *p, const char *msg) {
     p->heap_msg = true;
 }
 
-[[noreturn]] void raise(GState *gs, Panic *p) {
+[[noreturn]] GORT_NO_TSAN void raise(GState *gs, Panic *p) {
     p->link = gs->panic;
     if (gs->panic != nullptr) gs->panic->aborted = true;  // its deferred call panicked
     gs->panic = p;
@@ -244,10 +256,6 @@ const char *signame(int sig) {
 
 // ---------------------------------------------------------------- frames
 
-GState *gstate() {
-    G *g = current_g();
-    return g != nullptr ? &g->ds : thread_gstate();
-}
 
 void frame_enter(GState *gs, Frame *f) {
     f->parent = gs->frame;
@@ -263,10 +271,7 @@ void frame_enter(GState *gs, Frame *f) {
 void frame_leave(Frame *f) {
     GState *gs = f->gs;
     if (gs->frame != f) fatal_error("gort: frame left out of order (a jump out of a GO_FRAME block?)");
-    while (gs->ndefers > f->defer_base) {
-        DeferRec d = gs->defers[--gs->ndefers];
-        call_deferred(gs, d, nullptr);
-    }
+    while (gs->ndefers > f->defer_base) call_deferred(gs, nullptr);
     gs->frame = f->parent;
     if (f->recovered != nullptr) {
         release_list(gs, f->recovered);
@@ -325,7 +330,7 @@ void gstate_reset(GState *gs) {
 
 // ---------------------------------------------------------------- panics
 
-void panic_start(const char *msg, void *value, const go_panic_type_t *type) {
+GORT_NO_TSAN void panic_start(const char *msg, void *value, const go_panic_type_t *type) {
     GState *gs = gstate();
     Panic *p = panic_alloc(gs);
     p->value = value;
@@ -334,7 +339,7 @@ void panic_start(const char *msg, void *value, const go_panic_type_t *type) {
     raise(gs, p);
 }
 
-void sigpanic() {
+GORT_NO_TSAN void sigpanic() {
     M *m = current_m();
     GState *gs = gstate();
     Panic *p = panic_alloc(gs);
@@ -386,10 +391,7 @@ void goexit_with_defers() {
     __builtin_setjmp(gp.jb);
     Panic *volatile p = &gp;
     GState *volatile vgs = gs;
-    while (vgs->ndefers > 0) {
-        DeferRec d = vgs->defers[--vgs->ndefers];
-        call_deferred(vgs, d, p);
-    }
+    while (vgs->ndefers > 0) call_deferred(vgs, p);
     // Panics aborted by this Goexit are over: they are never printed.
     GState *s = vgs;
     Panic *q = p->link;

@@ -67,8 +67,6 @@ struct GState {
     Panic *spare = nullptr;     // one recycled panic record
 };
 
-// The calling goroutine's state, or the calling thread's; never null.
-GState *gstate();
 
 int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bool copy);
 void frame_enter(GState *gs, Frame *f);

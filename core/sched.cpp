@@ -779,10 +779,6 @@ void ensure_runtime() {
     pthread_mutex_unlock(&g_init_mu);
 }
 
-G *current_g() {
-    M *m = current_m();
-    return m != nullptr ? m->curg : nullptr;
-}
 
 void ready(G *g) {
     g->status.store(kGRunnable, std::memory_order_relaxed);

@@ -213,7 +213,16 @@ void park(void (*unlock)(void *), void *arg);
 void yield(M *m);
 
 // The running goroutine, or null on a thread that is not running one.
-G *current_g();
+inline G *current_g() {
+    M *m = current_m();
+    return m != nullptr ? m->curg : nullptr;
+}
+
+// The calling goroutine's defer state, or the calling thread's.
+inline GState *gstate() {
+    G *g = current_g();
+    return g != nullptr ? &g->ds : thread_gstate();
+}
 
 // Goroutines that exist now.
 long num_goroutine();
@@ -226,7 +235,6 @@ int maxprocs_set(int n);  // returns the previous value
 
 // fatal.cpp
 [[noreturn]] void fatal_error(const char *msg);
-[[noreturn]] void fatal_panic(const char *msg);
 // Go's throw without a goroutine trace (its deadlock errors print none).
 [[noreturn]] void fatal_error_plain(const char *msg);
 // signal.cpp

@@ -8,7 +8,7 @@
 
 namespace gort {
 
-int WaitGroup::add(std::int64_t delta) {
+int WaitGroup::add(std::int64_t delta, const char **panic_msg) {
     if (delta > INT32_MAX || delta < INT32_MIN) return -EOVERFLOW;
     std::uint64_t d = static_cast<std::uint64_t>(delta) << 32;
     std::uint64_t old = state.fetch_add(d, std::memory_order_acq_rel);
@@ -20,27 +20,34 @@ int WaitGroup::add(std::int64_t delta) {
         state.fetch_sub(d, std::memory_order_acq_rel);  // undo: the counter is 32-bit, as Go's
         return -EOVERFLOW;
     }
-    if (v < 0) fatal_panic("sync: negative WaitGroup counter");
-    if (w != 0 && delta > 0 && v == static_cast<std::int32_t>(delta))
-        fatal_panic("sync: WaitGroup misuse: Add called concurrently with Wait");
+    if (v < 0) {
+        *panic_msg = "sync: negative WaitGroup counter";
+        return 0;
+    }
+    if (w != 0 && delta > 0 && v == static_cast<std::int32_t>(delta)) {
+        *panic_msg = "sync: WaitGroup misuse: Add called concurrently with Wait";
+        return 0;
+    }
     if (v > 0 || w == 0) return 0;
     // The counter is zero and there are waiters. Nobody may touch the state
     // now: Add must not race with Wait at zero (Go's rule), so check it.
-    if (state.load(std::memory_order_acquire) != now)
-        fatal_panic("sync: WaitGroup misuse: Add called concurrently with Wait");
+    if (state.load(std::memory_order_acquire) != now) {
+        *panic_msg = "sync: WaitGroup misuse: Add called concurrently with Wait";
+        return 0;
+    }
     state.store(0, std::memory_order_release);
     for (; w != 0; w--) sema.release();
     return 0;
 }
 
-void WaitGroup::wait() {
+void WaitGroup::wait(const char **panic_msg) {
     for (;;) {
         std::uint64_t s = state.load(std::memory_order_acquire);
         if ((s >> 32) == 0) return;
         if (state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) {
             sema.acquire();
             if (state.load(std::memory_order_acquire) != 0)
-                fatal_panic("sync: WaitGroup is reused before previous Wait has returned");
+                *panic_msg = "sync: WaitGroup is reused before previous Wait has returned";
             return;
         }
     }

@@ -19,8 +19,10 @@ struct WaitGroup {
     std::atomic<std::uint64_t> state{0};
     Sema sema;
 
-    int add(std::int64_t delta);  // 0 or -EOVERFLOW; panics on misuse
-    void wait();
+    // 0 or -EOVERFLOW. Misuse that Go panics on sets *panic_msg (Go's text):
+    // the caller raises the panic once no C++ object of its is in scope.
+    int add(std::int64_t delta, const char **panic_msg);
+    void wait(const char **panic_msg);
     bool has_waiters() const { return static_cast<std::uint32_t>(state.load()) != 0; }
 };
 

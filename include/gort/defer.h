@@ -182,8 +182,8 @@ GORT_API int go_exit(void) GORT_NOEXCEPT;
  * block is left; the statement after it runs only when a deferred call of
  * this frame recovered a panic (its remaining deferred calls run when the
  * block is left, as for a normal return). Use one GO_FRAME per block, at the
- * top of a function body or block, and never jump back into its block.
- * Do not use it in a function inlined into one of a different frame. */
+ * top of a function body or block; never jump into or out of its block with
+ * goto/longjmp (leaving it with return, break or the block's end is fine). */
 typedef struct go_frame {
     void *jb[5];          /* the jump buffer of __builtin_setjmp */
     void *impl[6];        /* runtime state */

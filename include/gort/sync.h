@@ -9,8 +9,8 @@
  * "sync: negative WaitGroup counter"; an Add with a positive delta that
  * starts a new round while waiters of the previous round have not yet
  * returned, or a reuse before Wait returned, is Go's "sync: WaitGroup
- * misuse" panic. Until gort has recover (defer.h), such a panic is not
- * recoverable: it prints Go's text to stderr and exits with status 2.
+ * misuse" panic: a real panic (gort/defer.h), recoverable by a deferred
+ * call; unrecovered, it prints Go's text and ends the process with status 2.
  */
 #ifndef GORT_SYNC_H
 #define GORT_SYNC_H
