@@ -228,6 +228,18 @@ const char *signame(int sig) {
     }
 }
 
+void write_signal_line(const Panic *p) {
+    write_str("[signal ");
+    write_str(signame(p->sig));
+    write_str(" code=");
+    write_hex(static_cast<unsigned>(p->sigcode));
+    write_str(" addr=");
+    write_hex(p->sigaddr);
+    write_str(" pc=");
+    write_hex(p->sigpc);
+    write_str("]\n");
+}
+
 [[noreturn]] void print_and_die(GState *gs) {
     begin_dying();
     std::fflush(stdout);
@@ -235,17 +247,7 @@ const char *signame(int sig) {
     const Panic *sigp = nullptr;
     for (const Panic *q = gs->panic; q != nullptr; q = q->link)
         if (q->sig != 0) sigp = q;  // the oldest one
-    if (sigp != nullptr) {
-        write_str("[signal ");
-        write_str(signame(sigp->sig));
-        write_str(" code=");
-        write_hex(static_cast<unsigned>(sigp->sigcode));
-        write_str(" addr=");
-        write_hex(sigp->sigaddr);
-        write_str(" pc=");
-        write_hex(sigp->sigpc);
-        write_str("]\n");
-    }
+    if (sigp != nullptr) write_signal_line(sigp);
     write_str("\n");
     write_goroutine_header(current_g());
     write_trace();
@@ -349,6 +351,20 @@ GORT_NO_TSAN void sigpanic() {
     p->sigaddr = m->sigaddr;
     p->sigpc = m->sigpc;
     m->sig = 0;
+    if ((p->sig == SIGSEGV || p->sig == SIGBUS) && p->sigaddr >= 0x1000) {
+        // Go panics only for faults near address 0 (a nil pointer plus an
+        // offset); any other fault is its fatal "unexpected fault address".
+        begin_dying();
+        std::fflush(stdout);
+        write_str("unexpected fault address ");
+        write_hex(p->sigaddr);
+        write_str("\nfatal error: fault\n");
+        write_signal_line(p);
+        write_str("\n");
+        write_goroutine_header(current_g());
+        write_trace();
+        _exit(2);
+    }
     if (p->sig == SIGFPE && (p->sigcode == FPE_INTDIV || p->sigcode == FPE_INTOVF))
         set_message(p, p->sigcode == FPE_INTDIV ? "runtime error: integer divide by zero"
                                                  : "runtime error: integer overflow");

@@ -46,11 +46,15 @@
  * goroutine body, a go_call function or a deferred call becomes a panic
  * carrying the exception's what().
  *
- * RUNTIME ERRORS. A nil-pointer dereference (SIGSEGV/SIGBUS) or an integer
- * division fault (SIGFPE) in a goroutine becomes Go's runtime-error panic
- * ("runtime error: invalid memory address or nil pointer dereference",
- * "runtime error: integer divide by zero"), recoverable like any panic. A
- * goroutine stack overflow stays fatal, as in Go. Faults outside goroutines
+ * RUNTIME ERRORS. A nil-pointer dereference (SIGSEGV/SIGBUS at an address
+ * below 4096) or an integer division fault (SIGFPE) in a goroutine becomes
+ * Go's runtime-error panic ("runtime error: invalid memory address or nil
+ * pointer dereference", "runtime error: integer divide by zero"),
+ * recoverable like any panic. A fault at any other address is Go's fatal
+ * "unexpected fault address 0x...", "fatal error: fault" (status 2, no
+ * deferred call runs), and a goroutine stack overflow stays fatal, as in Go.
+ * Traces name functions exported to the dynamic symbol table: link programs
+ * with -rdynamic to see your own. Faults outside goroutines
  * go to the handler installed before gort, or the default action.
  *
  * Since 0.2.0 unless noted.
