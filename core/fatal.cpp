@@ -18,6 +18,7 @@ namespace gort {
 
 namespace {
 std::atomic<bool> g_dying{false};
+std::atomic<pid_t> g_dying_tid{0};  // the thread printing the fatal report
 }
 
 void write_str(const char *s) {
@@ -59,10 +60,14 @@ void write_hex(unsigned long long v) {
 
 bool begin_dying() {
     if (g_dying.exchange(true)) {
+        if (g_dying_tid.load() == gettid()) _exit(2);  // failed again while reporting
         for (;;) pause();  // another thread is printing and will exit
     }
+    g_dying_tid.store(gettid());
     return true;
 }
+
+bool dying_here() { return g_dying.load() && g_dying_tid.load() == gettid(); }
 
 void write_goroutine_header(const G *g) {
     if (g == nullptr) {

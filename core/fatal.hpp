@@ -10,6 +10,8 @@ void write_int(long long v);
 void write_hex(unsigned long long v);
 // Claim the right to print and exit; other threads that fail meanwhile block.
 bool begin_dying();
+// This thread is printing a fatal report (a fault now must not recurse).
+bool dying_here();
 void write_goroutine_header(const G *g);
 void write_trace();
 

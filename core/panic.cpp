@@ -187,21 +187,44 @@ void set_message(Panic *p, const char *msg) {
 
 // ---------------------------------------------------------------- printing
 
+// A typed value's text: its format callback's, or Go's "(type) 0xADDR".
+int format_value(const Panic *p, char *buf, std::size_t len) {
+    if (p->type != nullptr && p->type->format != nullptr) {
+        int n = p->type->format(p->value, buf, len);
+        if (n < 0 && len > 0) buf[0] = 0;
+        return n < 0 ? 0 : n;
+    }
+    return std::snprintf(buf, len, "(%s) %p",
+                         p->type != nullptr && p->type->name != nullptr ? p->type->name : "unknown",
+                         p->value);
+}
+
+// Give a typed value its message (at recover: go_recovered_t.message).
+void set_typed_message(Panic *p) {
+    int n = format_value(p, p->inline_msg, sizeof p->inline_msg);
+    if (static_cast<std::size_t>(n) < sizeof p->inline_msg) {
+        p->message = p->inline_msg;
+        return;
+    }
+    char *m = static_cast<char *>(std::malloc(static_cast<std::size_t>(n) + 1));
+    if (m == nullptr) {  // keep the truncated text rather than fail a recover
+        p->message = p->inline_msg;
+        return;
+    }
+    format_value(p, m, static_cast<std::size_t>(n) + 1);
+    p->message = m;
+    p->heap_msg = true;
+}
+
 void write_value(const Panic *p) {
     if (p->message != nullptr) {
         write_str(p->message);
     } else if (p->type == nullptr && p->value == nullptr) {
         write_str("nil");
-    } else if (p->type != nullptr && p->type->format != nullptr) {
-        char buf[1024];
-        int n = p->type->format(p->value, buf, sizeof buf);
-        if (n < 0) buf[0] = 0;
-        write_str(buf);
     } else {
-        write_str("(");
-        write_str(p->type != nullptr && p->type->name != nullptr ? p->type->name : "unknown");
-        write_str(") ");
-        write_hex(reinterpret_cast<std::uintptr_t>(p->value));
+        char buf[1024];
+        format_value(p, buf, sizeof buf);
+        write_str(buf);
     }
 }
 
@@ -247,7 +270,9 @@ void write_signal_line(const Panic *p) {
     const Panic *sigp = nullptr;
     for (const Panic *q = gs->panic; q != nullptr; q = q->link)
         if (q->sig != 0) sigp = q;  // the oldest one
-    if (sigp != nullptr) write_signal_line(sigp);
+    // Go prints the signal line for memory faults; its division checks are
+    // explicit, so a divide by zero shows none.
+    if (sigp != nullptr && sigp->sig != SIGFPE) write_signal_line(sigp);
     write_str("\n");
     write_goroutine_header(current_g());
     write_trace();
@@ -383,6 +408,7 @@ int recover_impl(go_recovered_t *out) {
         gs->frame != p->defer_frame)
         return 0;
     p->recovered = true;
+    if (p->message == nullptr && p->type != nullptr) set_typed_message(p);
     if (out != nullptr) {
         out->value = p->value;
         out->type = p->type;

@@ -81,7 +81,7 @@ int recover_impl(go_recovered_t *out);
 
 // From the signal handler's redirect: turn the fault recorded in the M into
 // Go's runtime-error panic.
-[[noreturn]] void sigpanic();
+[[noreturn]] __attribute__((force_align_arg_pointer)) void sigpanic();
 
 // Release a G's defer state for reuse by its next goroutine.
 void gstate_reset(GState *gs);

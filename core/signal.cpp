@@ -109,9 +109,12 @@ bool redirect_to_sigpanic(M *m, G *g, int sig, siginfo_t *si, void *uctx) {
     m->sigcode = si->si_code;
     m->sigaddr = reinterpret_cast<std::uintptr_t>(si->si_addr);
     m->sigpc = static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
-    // Skip the red zone, align as at a call, push the faulting pc as the
-    // return address (so backtraces show the faulting function).
-    std::uintptr_t nsp = ((sp - 128) & ~std::uintptr_t{15}) - 8;
+    // Push the faulting pc as a return address right below the faulting
+    // frame's stack pointer, as if the faulting instruction had called
+    // sigpanic: unwinders then find the faulting function's frame where its
+    // unwind tables say it is. (That word may belong to the red zone: the
+    // faulting function never runs again.) sigpanic realigns the stack itself.
+    std::uintptr_t nsp = sp - 8;
     *reinterpret_cast<std::uintptr_t *>(nsp) = m->sigpc;
     uc->uc_mcontext.gregs[REG_RSP] = static_cast<greg_t>(nsp);
     uc->uc_mcontext.gregs[REG_RIP] = reinterpret_cast<greg_t>(&sigpanic);
@@ -123,6 +126,9 @@ bool redirect_to_sigpanic(M *m, G *g, int sig, siginfo_t *si, void *uctx) {
 }
 
 void handler(int sig, siginfo_t *si, void *uctx) {
+    // A fault while this thread prints a fatal report (the unwinder can
+    // stumble on a frame it cannot read): the report is as done as it gets.
+    if (dying_here()) _exit(2);
     M *m = current_m();
     if (m != nullptr) {
         G *g = m->curg;

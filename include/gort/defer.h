@@ -133,9 +133,10 @@ GORT_API void panic_raise_value(void *value, const go_panic_type_t *type) GORT_N
 typedef struct go_recovered {
     void *value;                 /* panic_raise_value's value; NULL otherwise */
     const go_panic_type_t *type; /* its type; NULL for panic_raise and panic(nil) */
-    const char *message;         /* panic_raise's copied message or the text of
-                                    a runtime error; NULL for panic(nil) and for
-                                    typed values (use value and type) */
+    const char *message;         /* panic_raise's copied message, the text of a
+                                    runtime error, or a typed value's text (its
+                                    format callback's, or "(name) 0xADDR"
+                                    without one); NULL for panic(nil) */
     int is_runtime_error;        /* 1 for Go's "runtime error: ..." panics */
 } go_recovered_t;
 
