@@ -1442,7 +1442,9 @@ typedef struct wgneg_ctx {
 static void wgneg_fn(void *p)
 {
     wgneg_ctx_t *c = p;
-    go_wg_t *wg = wg_new();
+    static go_wg_t *wg;  /* Go's new(sync.WaitGroup); freed by the next run */
+    wg_free(wg);
+    wg = wg_new();
     defer_push(recover_into, &c->seen);
     wg_done(wg);
     c->reached = 1;

@@ -915,6 +915,18 @@ static void test_faults_outside_goroutines(void **state)
             tu_run_child(on_thread ? child_fault_outside_thread : child_fault_outside,
                          (void *)(intptr_t)kind, CHILD_TIMEOUT_MS, &r);
             int sig = kind % 2 == 0 ? SIGSEGV : SIGFPE;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+            /* The handler installed before gort is the sanitizer's: it
+             * reports the fault and exits (or aborts). Chaining to it is the
+             * point: its report must be there. */
+            if (kind < 2) {
+                if (strstr(r.err, "Sanitizer: SEGV") == NULL && strstr(r.err, "Sanitizer: FPE") == NULL)
+                    fail_msg("a fault outside goroutines (%s thread): expected the sanitizer's report; %s",
+                             on_thread ? "another" : "the main", tu_child_describe(&r));
+                tu_child_free(&r);
+                continue;
+            }
+#endif
             if (kind < 2) {
                 if (!r.signaled || r.term_signal != sig)
                     fail_msg("a fault outside goroutines (%s thread): expected death by signal %d; %s",

@@ -18,13 +18,14 @@ static void misuse(void *wg)
     printf("not reached\n");
 }
 
-static go_wg_t *wg2;
+static go_wg_t *wg2, *wg3;
 
 static void goroutine(void *unused)
 {
     (void)unused;
     defer_push(done, wg2);
-    go_call(misuse, wg_new()); /* new(sync.WaitGroup) */
+    wg3 = wg_new(); /* new(sync.WaitGroup) */
+    go_call(misuse, wg3);
 }
 
 static void real_main(void *unused)
@@ -37,6 +38,9 @@ static void real_main(void *unused)
     go_spawn(goroutine, NULL);
     wg_wait(wg2);
     printf("main goes on\n");
+    wg_free(wg); /* Go's garbage collector does this */
+    wg_free(wg3);
+    wg_free(wg2);
 }
 
 DIFF_MAIN(real_main)
