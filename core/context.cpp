@@ -36,6 +36,7 @@
 #endif
 
 #if defined(GORT_HAVE_VALGRIND)
+#include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 #endif
 
@@ -163,6 +164,15 @@ void fiber_stack_deregister(unsigned id) {
     if (id != 0) VALGRIND_STACK_DEREGISTER(id);
 #else
     (void)id;
+#endif
+}
+
+void valgrind_mark_defined(const void *p, std::size_t size) {
+#if defined(GORT_HAVE_VALGRIND)
+    VALGRIND_MAKE_MEM_DEFINED(p, size);
+#else
+    (void)p;
+    (void)size;
 #endif
 }
 

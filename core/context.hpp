@@ -110,6 +110,11 @@ inline __attribute__((always_inline)) Transfer fiber_switch(Fiber *, Fiber *to, 
 // fiber_stack_deregister (0 when not running under valgrind).
 unsigned fiber_stack_register(void *lo, void *hi);
 
+// valgrind (memcheck): the stack canary of an unguarded stack lies below the
+// stack pointer, where memcheck marks memory inaccessible once a deep call
+// returned; checking it must not count as an invalid read.
+void valgrind_mark_defined(const void *p, std::size_t size);
+
 // LeakSanitizer: memory gort maps itself (G slabs, goroutine stacks) holds
 // pointers to malloc'd blocks; tell LSan to scan it. Never a region with a
 // guard in it: LSan would read the guard and fault.

@@ -118,7 +118,10 @@ Stack *carve(Pool &pool, int cls) {
     s->guard = install_guard(lo, guard);
     s->cls = static_cast<std::uint8_t>(cls);
     s->warm = true;
-    s->vg_id = fiber_stack_register(s->usable_lo(), lo + slot - kStackHeader);
+    // The canary of an unguarded stack is not stack for valgrind: reading it
+    // would be a read below the stack pointer.
+    s->vg_id = fiber_stack_register(s->usable_lo() + (s->guard == 0 ? kCanaryBytes : 0),
+                                    lo + slot - kStackHeader);
     // A parked goroutine's frames may hold the only pointer to a block.
     sanitizer_root_region(s->usable_lo(), s->usable_size());
     return s;
@@ -250,6 +253,7 @@ void stack_arm_canary(Stack *s) {
 }
 
 bool stack_canary_ok(const Stack *s) {
+    valgrind_mark_defined(s->usable_lo(), kCanaryBytes);
     const auto *w = reinterpret_cast<const std::uint64_t *>(s->usable_lo());
     std::uint64_t diff = 0;
     for (std::size_t i = 0; i < kCanaryBytes / sizeof *w; i++) diff |= w[i] ^ kCanary;
