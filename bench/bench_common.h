@@ -305,4 +305,14 @@ static inline _Noreturn void bench_fail(const char *prog, const char *what, long
     _exit(1);
 }
 
+/* Run fn(arg) as the main goroutine; report a go_main failure; flush stdout.
+ * Returns main()'s exit status. */
+static inline int bench_go_main(const char *prog, go_fn_t fn, void *arg)
+{
+    int rc = go_main(fn, arg);
+    if (rc < 0)
+        bench_fail(prog, "go_main", rc);
+    return fflush(stdout) != 0;
+}
+
 #endif /* GORT_BENCH_COMMON_H */

@@ -58,8 +58,5 @@ static void real_main(void *arg)
 int main(int argc, char **argv)
 {
     struct bench b = { .n = bench_arg_int(argc, argv, 1, 1000000) };
-    int rc = go_main(real_main, &b);
-    if (rc < 0)
-        bench_fail(prog, "go_main", rc);
-    return fflush(stdout) != 0;
+    return bench_go_main(prog, real_main, &b);
 }
