@@ -356,6 +356,16 @@ static void test_stack_overflow_unguarded_canary(void **state)
 {
     (void)state;
     tu_child_t r;
+#if defined(__SANITIZE_ADDRESS__)
+    /* Without a guard, the overflow writes into the neighbour's stack, whose
+     * frames ASan keeps poisoned: ASan may well catch the write first. */
+    tu_run_child(child_overflow_unguarded, NULL, CHILD_TIMEOUT_MS, &r);
+    if (r.exited && r.exit_status == 1 && strstr(r.err, "AddressSanitizer") != NULL) {
+        tu_child_free(&r);
+        return;
+    }
+    tu_child_free(&r);
+#endif
     run_expect(child_overflow_unguarded, NULL, 2, NULL, &r);
     char *end;
     long long id = strtoll(r.out, &end, 10);
