@@ -11,8 +11,14 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" >/dev/null
 
+run() { # run SOURCE BINARY
+  printf '== examples/%s (GOMAXPROCS=%s)\n' "$1" "${GOMAXPROCS:-$(nproc)}"
+  "$build/examples/$2" && status=0 || status=$?
+  printf '   exit status %d\n' "$status"
+}
 for ex in hello args main_returns; do
-  printf '== examples/%s.c (GOMAXPROCS=%s)\n' "$ex" "${GOMAXPROCS:-$(nproc)}"
-  "$build/examples/$ex"
-  printf '   exit status %d\n' "$?"
+  run "$ex.c" "$ex"
+done
+for ex in defer_order lines triple loops goroutine_panic; do
+  run "defer/$ex.c" "defer/defer_$ex"
 done
