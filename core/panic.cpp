@@ -435,11 +435,17 @@ void goexit_with_defers() {
     Panic *volatile p = &gp;
     GState *volatile vgs = gs;
     while (vgs->ndefers > 0) call_deferred(vgs, p);
-    // Panics aborted by this Goexit are over: they are never printed.
+    // Panics aborted by this Goexit are over: they are never printed. The
+    // frames still open on this stack never end normally: release what
+    // they hold for recovered panics.
     GState *s = vgs;
     Panic *q = p->link;
     s->panic = nullptr;
     release_list(s, q);
+    for (Frame *f = s->frame; f != nullptr; f = f->parent) {
+        release_list(s, f->recovered);
+        f->recovered = nullptr;
+    }
     goroutine_exit(true);
 }
 

@@ -1393,6 +1393,44 @@ static void test_typed_value_goexit_destroyed(void **state)
                  atomic_load(&goexit_tval.destroyed));
 }
 
+/* a recovered typed panic whose frame then Goexits (a remaining deferred
+ * call of the recovering frame calls go_exit): the frame never ends
+ * normally, the value is still destroyed exactly once */
+static tval_t goexit_after_recover_tval;
+
+static void recover_quietly(void *p)
+{
+    (void)p;
+    panic_recover(NULL);
+}
+
+static void goexit_after_recover_body(void *p)
+{
+    (void)p;
+    defer_push(goexit_fn, NULL);      /* runs after the recovery, in the same frame */
+    defer_push(recover_quietly, NULL);
+    panic_raise_value(&goexit_after_recover_tval, &tval_type);
+}
+
+static void goexit_after_recover_outer(void *p)
+{
+    go_call(goexit_after_recover_body, p);
+}
+
+static void test_typed_value_recovered_then_goexit_destroyed(void **state)
+{
+    (void)state;
+    atomic_store(&goexit_after_recover_tval.destroyed, 0);
+    run_in_goroutine(goexit_after_recover_outer, NULL);
+    tu_settle_goroutines(tu_baseline_goroutines);
+    int64_t deadline = tu_now_ns() + 5000 * TU_MS;
+    while (atomic_load(&goexit_after_recover_tval.destroyed) == 0 && tu_now_ns() < deadline)
+        tu_thread_sleep_ns(1 * TU_MS);
+    if (atomic_load(&goexit_after_recover_tval.destroyed) != 1)
+        fail_msg("a recovered value whose frame then Goexited was destroyed %d times, want 1",
+                 atomic_load(&goexit_after_recover_tval.destroyed));
+}
+
 /* panic(nil): recovered, 1, every field NULL */
 typedef struct nil_ctx {
     rec_seen_t seen;
@@ -2091,6 +2129,7 @@ int main(void)
         TU_TEST(test_typed_value_no_format),
         TU_TEST(test_typed_value_aborted_panic_destroyed),
         TU_TEST(test_typed_value_goexit_destroyed),
+        TU_TEST(test_typed_value_recovered_then_goexit_destroyed),
         TU_TEST(test_panic_nil_recovered),
         TU_TEST(test_wg_negative_recovered),
         TU_TEST(test_go_call_foreign_thread_recovered),
