@@ -175,21 +175,6 @@ static void test_negative_counter_add(void **state)
 /* ------------------------------------------------------------------------ */
 /* stack overflow                                                           */
 
-static volatile long recursion_limit = LONG_MAX;
-
-/* ~300 bytes a frame: far less than the guard page, so the recursion cannot
- * step over it; the volatile array keeps it a real recursion */
-static long recurse(long n)
-{
-    volatile char pad[256];
-    pad[0] = (char)n;
-    pad[sizeof pad - 1] = (char)(n >> 8);
-    long r = 0;
-    if (n < recursion_limit)
-        r = recurse(n + 1);
-    return r + pad[0] + pad[sizeof pad - 1];
-}
-
 typedef struct overflow_arg {
     go_wg_t *gate; /* opened once the parent knows the id */
 } overflow_arg_t;
@@ -198,7 +183,7 @@ static void overflower(void *p)
 {
     overflow_arg_t *a = p;
     wg_wait(a->gate);
-    long r = recurse(0);
+    long r = tu_recurse(0);
     fprintf(stderr, "unbounded recursion returned %ld\n", r);
     _exit(95);
 }
@@ -321,8 +306,8 @@ static void bounded_overflower(void *p)
     wg_wait(a->gate);
     /* ~300-byte frames: 20 KiB of them on a 16 KiB stack run 4 KiB or more
      * past its bottom, into the neighbour's slot; then a switch. */
-    recursion_limit = 20 * 1024 / 256;
-    long r = recurse(0);
+    tu_recursion_limit = 20 * 1024 / 256;
+    long r = tu_recurse(0);
     go_yield();
     fprintf(stderr, "overflow not detected (%ld)\n", r);
     _exit(95);
@@ -383,7 +368,7 @@ static void overflowing_main(void *p)
     (void)p;
     printf("%lld\n", (long long)go_id());
     fflush(stdout);
-    long r = recurse(0);
+    long r = tu_recurse(0);
     fprintf(stderr, "unbounded recursion returned %ld\n", r);
     _exit(95);
 }

@@ -1,5 +1,6 @@
 /* testutil.c - helpers shared by gort's test programs (no gort calls here). */
 #define _GNU_SOURCE
+#include <limits.h>
 #include "testutil.h"
 
 #include <ctype.h>
@@ -223,4 +224,17 @@ int tu_env_gomaxprocs(void)
     if (errno != 0 || *end != '\0' || v < 1 || v > 1000000)
         return 0;
     return (int)v;
+}
+
+volatile long tu_recursion_limit = LONG_MAX;
+
+long tu_recurse(long n)
+{
+    volatile char pad[256];
+    pad[0] = (char)n;
+    pad[sizeof pad - 1] = (char)(n >> 8);
+    long r = 0;
+    if (n < tu_recursion_limit)
+        r = tu_recurse(n + 1);
+    return r + pad[0] + pad[sizeof pad - 1];
 }

@@ -73,6 +73,13 @@ int tu_starts_with(const char *text, const char *prefix);
 /* VmRSS of this process in KiB, from /proc/self/status; -1 when unknown. */
 long tu_vmrss_kib(void);
 
+/* A real recursion of ~300-byte frames (less than a guard page, so it cannot
+ * step over one; the volatile array keeps the compiler from turning it into
+ * a loop), tu_recursion_limit deep (unbounded by default): the stack
+ * overflow tests' workload. */
+extern volatile long tu_recursion_limit;
+long tu_recurse(long n);
+
 /* GOMAXPROCS from the environment as the runtime reads it: a positive
  * integer, or 0 when it is unset or not a positive integer. */
 int tu_env_gomaxprocs(void);

@@ -941,20 +941,7 @@ static void test_faults_outside_goroutines(void **state)
 }
 
 /* a goroutine stack overflow stays fatal: no deferred call runs, nothing
- * recovers it */
-static volatile long recursion_limit = LONG_MAX;
-
-static long recurse(long n)
-{
-    volatile char pad[256];
-    pad[0] = (char)n;
-    pad[sizeof pad - 1] = (char)(n >> 8);
-    long r = 0;
-    if (n < recursion_limit)
-        r = recurse(n + 1);
-    return r + pad[0] + pad[sizeof pad - 1];
-}
-
+ * recovers it (the recursion: tu_recurse) */
 static void overflow_recover(void *p)
 {
     (void)p;
@@ -967,7 +954,7 @@ static void overflow_body(void *p)
 {
     (void)p;
     defer_push(overflow_recover, NULL);
-    recurse(0);
+    tu_recurse(0);
 }
 
 static void test_stack_overflow_stays_fatal(void **state)
