@@ -9,8 +9,11 @@ extern "C" const char *go_strerror(int err) noexcept {
     case GO_EAGAIN: return "no goroutine stack available (address space or mappings exhausted)";
     case GO_EOVERFLOW: return "counter out of range";
     case GO_ESHUTDOWN: return "the main goroutine has returned: the program is over";
-    case GO_EPERM: return "operation not permitted from this context";
+    case GO_EPERM: return "operation not permitted (wrong context, or unlock of an unlocked mutex)";
     case GO_EALREADY: return "go_main was already called";
+    case GO_ECLOSED: return "channel closed";
+    case GO_ERANGE: return "sync: negative WaitGroup counter";
+    case GO_EBUSY: return "sync: WaitGroup misuse";
     default: return "unknown error";
     }
 }

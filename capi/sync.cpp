@@ -2,22 +2,86 @@
 #include <gort/defer.h>
 #include <gort/sync.h>
 
+#include <atomic>
 #include <cerrno>
 #include <new>
 
+#include "../core/mutex.hpp"
 #include "../core/sched.hpp"
 #include "../core/waitgroup.hpp"
 #include "errno_keeper.hpp"
 
 using gort::ErrnoKeeper;
+using gort::ForeignScope;
+using gort::Mutex;
+using gort::NotifyList;
+using gort::RWMutex;
 using gort::WaitGroup;
 
 struct go_wg {
     WaitGroup wg;
 };
+struct go_mutex {
+    Mutex mu;
+};
+struct go_rwmutex {
+    RWMutex rw;
+};
+struct go_once {
+    static constexpr std::uint32_t kMagic = 0x6f4e4345u;  // "oNCE"
+    std::uint32_t magic = kMagic;
+    std::atomic<std::uint32_t> done{0};
+    Mutex mu;
+};
+struct go_cond {
+    static constexpr std::uint32_t kMagic = 0x634f4e44u;  // "cOND"
+    std::uint32_t magic = kMagic;
+    go_mutex *l;
+    NotifyList list;
+};
 
 namespace {
 inline bool live(const go_wg_t *wg) { return wg != nullptr && wg->wg.magic == WaitGroup::kMagic; }
+inline bool live(const go_mutex_t *m) { return m != nullptr && m->mu.magic == Mutex::kMagic; }
+inline bool live(const go_rwmutex_t *m) { return m != nullptr && m->rw.magic == RWMutex::kMagic; }
+inline bool live(const go_once_t *o) { return o != nullptr && o->magic == go_once::kMagic; }
+inline bool live(const go_cond_t *c) { return c != nullptr && c->magic == go_cond::kMagic; }
+
+int wg_error(const char *panic_msg) {
+    if (panic_msg == nullptr) return 0;
+    return panic_msg[6] == 'n' ? GO_ERANGE : GO_EBUSY;  // "sync: negative ..." or a misuse
+}
+
+template <class T>
+T *make() {
+    T *x = new (std::nothrow) T();
+    if (x == nullptr) errno = ENOMEM;
+    return x;
+}
+
+// once_do's slow path, as a frame of its own (Go's doSlow): the deferred
+// calls mark the Once done and unlock it even when fn panics.
+struct OnceCall {
+    go_once_t *o;
+    go_fn_t fn;
+    void *arg;
+};
+
+void once_unlock(void *arg) { static_cast<go_once_t *>(arg)->mu.unlock(); }
+void once_mark_done(void *arg) {
+    static_cast<go_once_t *>(arg)->done.store(1, std::memory_order_release);
+}
+
+void once_slow(void *arg) {
+    auto *call = static_cast<OnceCall *>(arg);
+    go_once_t *o = call->o;
+    o->mu.lock();
+    defer_push(once_unlock, o);
+    if (o->done.load(std::memory_order_relaxed) == 0) {
+        defer_push(once_mark_done, o);
+        call->fn(call->arg);
+    }
+}
 }  // namespace
 
 extern "C" {
@@ -43,6 +107,7 @@ int wg_add(go_wg_t *wg, int64_t delta) noexcept {
     int rc;
     {
         ErrnoKeeper keep;
+        ForeignScope fs;
         rc = wg->wg.add(delta, &panic_msg);
     }
     if (panic_msg != nullptr) panic_raise(panic_msg);  // outside every C++ scope
@@ -51,12 +116,187 @@ int wg_add(go_wg_t *wg, int64_t delta) noexcept {
 
 int wg_done(go_wg_t *wg) noexcept { return wg_add(wg, -1); }
 
+int wg_add_err(go_wg_t *wg, int64_t delta) noexcept {
+    if (!live(wg)) return GO_EINVAL;
+    ErrnoKeeper keep;
+    ForeignScope fs;
+    const char *panic_msg = nullptr;
+    int rc = wg->wg.add(delta, &panic_msg, true);
+    return rc < 0 ? rc : wg_error(panic_msg);
+}
+
+int wg_done_err(go_wg_t *wg) noexcept { return wg_add_err(wg, -1); }
+
+int wg_wait_err(go_wg_t *wg) noexcept {
+    if (!live(wg)) return GO_EINVAL;
+    ErrnoKeeper keep;
+    ForeignScope fs;
+    const char *panic_msg = nullptr;
+    wg->wg.wait(&panic_msg);
+    return panic_msg != nullptr ? GO_EBUSY : 0;
+}
+
+// ---------------------------------------------------------------- Mutex
+
+go_mutex_t *mutex_new(void) noexcept { return make<go_mutex>(); }
+
+void mutex_free(go_mutex_t *mu) noexcept {
+    if (!live(mu)) return;
+    if (mu->mu.busy()) gort::fatal_error("sync: mutex_free of a locked mutex");
+    mu->mu.magic = 0;
+    delete mu;
+}
+
+int mutex_lock(go_mutex_t *mu) noexcept {
+    if (!live(mu)) return GO_EINVAL;
+    std::int32_t z = 0;
+    if (__builtin_expect(mu->mu.state.compare_exchange_strong(z, Mutex::kLocked, std::memory_order_acquire), 1))
+        return 0;
+    ForeignScope fs;
+    mu->mu.lock();
+    return 0;
+}
+
+int mutex_trylock(go_mutex_t *mu) noexcept {
+    if (!live(mu)) return GO_EINVAL;
+    return mu->mu.try_lock() ? 1 : 0;
+}
+
+int mutex_unlock(go_mutex_t *mu) noexcept {
+    if (!live(mu)) return GO_EINVAL;
+    // The scope covers the atomic release: between it and the wake-up of a
+    // waiter, a foreign thread is the only one that can still run anything.
+    ForeignScope fs;
+    mu->mu.unlock(true);
+    return 0;
+}
+
+int mutex_unlock_err(go_mutex_t *mu) noexcept {
+    if (!live(mu)) return GO_EINVAL;
+    ForeignScope fs;
+    return mu->mu.unlock(false) ? 0 : GO_EPERM;
+}
+
+// ---------------------------------------------------------------- RWMutex
+
+go_rwmutex_t *rwmutex_new(void) noexcept { return make<go_rwmutex>(); }
+
+void rwmutex_free(go_rwmutex_t *rw) noexcept {
+    if (!live(rw)) return;
+    if (rw->rw.busy()) gort::fatal_error("sync: rwmutex_free of a locked RWMutex");
+    rw->rw.magic = 0;
+    delete rw;
+}
+
+int rwmutex_rlock(go_rwmutex_t *rw) noexcept {
+    if (!live(rw)) return GO_EINVAL;
+    ForeignScope fs;
+    rw->rw.rlock();
+    return 0;
+}
+
+int rwmutex_tryrlock(go_rwmutex_t *rw) noexcept {
+    if (!live(rw)) return GO_EINVAL;
+    return rw->rw.try_rlock() ? 1 : 0;
+}
+
+int rwmutex_runlock(go_rwmutex_t *rw) noexcept {
+    if (!live(rw)) return GO_EINVAL;
+    ForeignScope fs;
+    rw->rw.runlock();
+    return 0;
+}
+
+int rwmutex_lock(go_rwmutex_t *rw) noexcept {
+    if (!live(rw)) return GO_EINVAL;
+    ForeignScope fs;
+    rw->rw.lock();
+    return 0;
+}
+
+int rwmutex_trylock(go_rwmutex_t *rw) noexcept {
+    if (!live(rw)) return GO_EINVAL;
+    return rw->rw.try_lock() ? 1 : 0;
+}
+
+int rwmutex_unlock(go_rwmutex_t *rw) noexcept {
+    if (!live(rw)) return GO_EINVAL;
+    ForeignScope fs;
+    rw->rw.unlock();
+    return 0;
+}
+
+// ---------------------------------------------------------------- Once
+
+go_once_t *once_new(void) noexcept { return make<go_once>(); }
+
+void once_free(go_once_t *o) noexcept {
+    if (!live(o)) return;
+    if (o->mu.busy()) gort::fatal_error("sync: once_free of a Once whose function is running");
+    o->magic = 0;
+    delete o;
+}
+
+int once_do(go_once_t *o, go_fn_t fn, void *arg) noexcept {
+    if (!live(o) || fn == nullptr) return GO_EINVAL;
+    if (__builtin_expect(o->done.load(std::memory_order_acquire) != 0, 1)) return 0;
+    OnceCall call{o, fn, arg};
+    // A panic in fn goes on past this frame (after its deferred calls ran),
+    // as in Go: go_call returns only when fn returned.
+    go_call(once_slow, &call);
+    return 0;
+}
+
+// ---------------------------------------------------------------- Cond
+
+go_cond_t *cond_new(go_mutex_t *mu) noexcept {
+    if (!live(mu)) {
+        errno = EINVAL;
+        return nullptr;
+    }
+    go_cond *c = make<go_cond>();
+    if (c != nullptr) c->l = mu;
+    return c;
+}
+
+void cond_free(go_cond_t *c) noexcept {
+    if (!live(c)) return;
+    if (c->list.has_waiters()) gort::fatal_error("sync: cond_free of a Cond that has waiters");
+    c->magic = 0;
+    delete c;
+}
+
+int cond_wait(go_cond_t *c) noexcept {
+    if (!live(c)) return GO_EINVAL;
+    {
+        ForeignScope fs;
+        std::uint32_t t = c->list.add();
+        c->l->mu.unlock();
+        c->list.wait_ticket(t);
+    }
+    return mutex_lock(c->l);
+}
+
+int cond_signal(go_cond_t *c) noexcept {
+    if (!live(c)) return GO_EINVAL;
+    ForeignScope fs;
+    c->list.notify_one();
+    return 0;
+}
+
+int cond_broadcast(go_cond_t *c) noexcept {
+    if (!live(c)) return GO_EINVAL;
+    ForeignScope fs;
+    c->list.notify_all();
+    return 0;
+}
+
 int wg_wait(go_wg_t *wg) noexcept {
     if (!live(wg)) return GO_EINVAL;
     const char *panic_msg = nullptr;
     {
         ErrnoKeeper keep;
-        gort::ensure_runtime();
+        ForeignScope fs;  // starts the runtime too
         wg->wg.wait(&panic_msg);
     }
     if (panic_msg != nullptr) panic_raise(panic_msg);

@@ -10,15 +10,21 @@ namespace gort {
 
 void futex_wait(std::atomic<uint32_t> *addr, uint32_t expected,
                 const struct timespec *abs_deadline) {
-    // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline.
+    // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline. errno
+    // (EAGAIN, ETIMEDOUT, EINTR) is the caller's: the primitives built on
+    // these leave it as they found it.
+    int saved = errno;
     syscall(SYS_futex, reinterpret_cast<uint32_t *>(addr),
             FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected, abs_deadline, nullptr,
             FUTEX_BITSET_MATCH_ANY);
+    errno = saved;
 }
 
 void futex_wake(std::atomic<uint32_t> *addr, int n) {
+    int saved = errno;
     syscall(SYS_futex, reinterpret_cast<uint32_t *>(addr), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n,
             nullptr, nullptr, 0);
+    errno = saved;
 }
 
 void Lock::lock_slow() {

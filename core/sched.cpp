@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -115,7 +116,15 @@ bool runq_put_slow(P *p, G *g, std::uint32_t h, std::uint32_t t) {
 // Put g on p's local queue (in runnext when next). Owner only.
 bool runq_put(P *p, G *g, bool next) {
     if (next) {
-        G *old = p->runnext.exchange(g, std::memory_order_acq_rel);
+        // Only the owner makes runnext non-null (thieves only take it), so
+        // an empty slot can be filled with a plain store: a woken goroutine
+        // costs no locked instruction here.
+        G *old = p->runnext.load(std::memory_order_relaxed);
+        if (old == nullptr) {
+            p->runnext.store(g, std::memory_order_release);
+            return true;
+        }
+        old = p->runnext.exchange(g, std::memory_order_acq_rel);
         if (old == nullptr) return true;
         g = old;  // kick the old runnext to the tail
     }
@@ -167,6 +176,13 @@ std::uint32_t runq_grab(P *p2, P *p, std::uint32_t into, bool steal_next) {
         if (n == 0) {
             if (steal_next) {
                 G *next = p2->runnext.load(std::memory_order_acquire);
+                // A running P is about to switch to its runnext (a woken
+                // receiver, say): give it the 3 us Go gives it before taking
+                // it away, or ping-pong would bounce between Ps.
+                if (next != nullptr && p2->status.load(std::memory_order_relaxed) == kPRunning) {
+                    usleep(3);
+                    next = p2->runnext.load(std::memory_order_acquire);
+                }
                 if (next != nullptr &&
                     p2->runnext.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel)) {
                     p->runq[into % kRunqSize].store(next, std::memory_order_relaxed);
@@ -248,8 +264,10 @@ void new_m(P *p, bool spinning) {
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, kMStackSize);
     pthread_t th;
+    int saved = errno;  // a wake-up from any gort call may start an M: errno is the caller's
     int rc = pthread_create(&th, &attr, mstart, m);
     pthread_attr_destroy(&attr);
+    errno = saved;
     if (rc != 0) fatal_error("runtime: failed to create new OS thread");
 }
 
@@ -370,6 +388,8 @@ G *galloc(P *p) {
             munmap(reinterpret_cast<void *>(aligned + kGSlab), base + 2 * kGSlab - aligned - kGSlab);
         m = reinterpret_cast<void *>(aligned);
         madvise(m, kGSlab, MADV_HUGEPAGE);
+        if (s.ngslabs < static_cast<int>(sizeof s.gslabs / sizeof s.gslabs[0]))
+            s.gslabs[s.ngslabs++] = static_cast<char *>(m);
         sanitizer_root_region(m, kGSlab);  // Gs point at malloc'd names and arguments
         s.gslab_cur = static_cast<char *>(m);
         s.gslab_end = s.gslab_cur + kGSlab;
@@ -489,7 +509,7 @@ inline void check_canary(G *g) {
 
 // Leave the running goroutine g (the caller set m->after*) for the next
 // runnable G or, failing that, for g0. Returns when g is resumed.
-inline __attribute__((always_inline)) void switch_out(M *m, G *g, G *next) {
+inline __attribute__((always_inline)) M *switch_out(M *m, G *g, G *next) {
     check_canary(g);
     Fiber *to;
     if (next != nullptr) {
@@ -504,7 +524,9 @@ inline __attribute__((always_inline)) void switch_out(M *m, G *g, G *next) {
     m->after_from = &g->fiber;
     m->after_g = g;
     Transfer t = fiber_switch(&g->fiber, to, m);
-    post_switch(static_cast<M *>(t.data), t.from_fctx);
+    M *now = static_cast<M *>(t.data);
+    post_switch(now, t.from_fctx);
+    return now;
 }
 
 // Run g from g0. Returns when the M is back on g0.
@@ -553,6 +575,68 @@ void release_reservation(P *p, int cls) {
 void check_main_goexit_deadlock() {
     if (g_sched->main_goexited.load(std::memory_order_seq_cst) && num_goroutine() == 0)
         fatal_error_plain("no goroutines (main called runtime.Goexit) - deadlock!");
+}
+
+template <class F>
+void for_each_g(Sched &s, F f) {
+    for (int i = 0; i < s.ngslabs; i++) {
+        char *lo = s.gslabs[i];
+        char *hi = lo + kGSlab;
+        if (s.gslab_cur != nullptr && s.gslab_cur >= lo && s.gslab_cur <= hi) hi = s.gslab_cur;
+        for (char *c = lo; c + sizeof(G) <= hi; c += sizeof(G)) f(reinterpret_cast<G *>(c));
+    }
+}
+
+// Go's checkdead, run by an M about to sleep for want of work. Under
+// go_main, the program is deadlocked when no P runs a goroutine, none is
+// queued, no timer is pending, no foreign thread is inside gort, and some
+// goroutine waits: nothing can ever wake it.
+void check_dead() {
+    Sched &s = *g_sched;
+    if (!s.main_called.load(std::memory_order_relaxed) || s.stopped.load(std::memory_order_relaxed))
+        return;
+    if (s.npidle.load(std::memory_order_seq_cst) < s.gomaxprocs.load(std::memory_order_seq_cst))
+        return;
+    s.lock.lock();
+    // Read in this order (timer.cpp and ForeignScope count the other way
+    // round): a timer that fires counts as a foreign thread until the
+    // goroutines it wakes are queued.
+    bool dead = s.npidle.load(std::memory_order_seq_cst) >= s.gomaxprocs.load(std::memory_order_seq_cst) &&
+                s.runq_size.load(std::memory_order_seq_cst) == 0 &&
+                s.ntimers.load(std::memory_order_seq_cst) == 0 &&
+                s.nforeign.load(std::memory_order_seq_cst) == 0;
+    int waiting = 0;
+    if (dead) {
+        for_each_g(s, [&](G *g) {
+            std::uint32_t st = g->status.load(std::memory_order_acquire);
+            if (st == kGWaiting) waiting++;
+            else if (st != kGDead) dead = false;
+        });
+    }
+    if (!dead || waiting == 0) {
+        s.lock.unlock();
+        return;
+    }
+    // Keep sched.lock: nothing runs any more.
+    if (!begin_dying()) {
+        for (;;) pause();
+    }
+    std::fflush(stdout);
+    write_str("fatal error: all goroutines are asleep - deadlock!\n");
+    for_each_g(s, [&](G *g) {
+        if (g->status.load(std::memory_order_relaxed) != kGWaiting) return;
+        write_str("\ngoroutine ");
+        write_int(g->id);
+        if (g->name != nullptr && g->name[0] != 0) {
+            write_str(" \"");
+            write_str(g->name);
+            write_str("\"");
+        }
+        write_str(" [");
+        write_str(g->waitreason != nullptr ? g->waitreason : "waiting");
+        write_str("]:\n");
+    });
+    _exit(2);
 }
 
 }  // namespace
@@ -701,6 +785,7 @@ top:
         }
     }
     check_main_goexit_deadlock();
+    check_dead();
     stop_m(m);
     if (m->p != nullptr) m->p->m = m;
     goto top;
@@ -780,6 +865,31 @@ void ensure_runtime() {
 }
 
 
+ForeignScope::ForeignScope() {
+    M *m = current_m();
+    foreign_ = m == nullptr || m->curg == nullptr;
+    if (foreign_) {
+        ensure_runtime();
+        g_sched->nforeign.fetch_add(1, std::memory_order_seq_cst);
+    }
+}
+
+void ready_list(G *head, int n) {
+    if (head == nullptr) return;
+    {
+        LockGuard lg(g_sched->lock);
+        while (head != nullptr) {
+            G *g = head;
+            head = g->schedlink;
+            g->status.store(kGRunnable, std::memory_order_relaxed);
+            globrunq_put_locked(g);
+        }
+    }
+    // A spinning M that finds work wakes the next one: one wakep ramps up.
+    (void)n;
+    wakep();
+}
+
 void ready(G *g) {
     g->status.store(kGRunnable, std::memory_order_relaxed);
     M *m = current_m();
@@ -851,14 +961,19 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
     return id;
 }
 
-void park(void (*unlock)(void *), void *arg) {
+void park(void (*unlock)(void *), void *arg, const char *reason) {
     M *m = current_m();
     G *g = m->curg;
+    g->waitreason = reason;
     g->status.store(kGWaiting, std::memory_order_relaxed);
     m->after = After::kPark;
     m->after_unlock = unlock;
     m->after_arg = arg;
-    switch_out(m, g, next_quick(m));
+    // The goroutine may resume on another M, whose errno is another
+    // variable: carry the value across.
+    int saved_errno = *m->errno_ptr;
+    M *now = switch_out(m, g, next_quick(m));
+    *now->errno_ptr = saved_errno;
 }
 
 long num_goroutine() {

@@ -89,6 +89,7 @@ struct G {
     void *heap_args;          // malloc'd argument copy, or null
     char *name;               // malloc'd name, or null
     std::atomic<std::uint32_t> status;
+    const char *waitreason;   // what a Waiting G waits for (Go's waitReason), for the deadlock report
     std::uint8_t stack_cls;
     bool is_main;
     alignas(8) unsigned char inline_args[kInlineArgs];  // small go_spawn_copy arguments
@@ -184,6 +185,16 @@ struct Sched {
     Sched *previous = nullptr;  // the parent's runtime, in a forked child (kept reachable)
     Sema maxprocs_sema{1};  // serialises go_maxprocs
     int ncpu = 1;
+    // Every G slab (Gs are never freed): the deadlock report walks them.
+    // Guarded by lock.
+    char *gslabs[4096] = {};
+    int ngslabs = 0;
+    // Threads that are not goroutines and are inside a gort call that can
+    // block or wake a goroutine (ForeignScope), the timer thread while it
+    // fires timers included: while one is, the program is not deadlocked.
+    std::atomic<std::int32_t> nforeign{0};
+    // Timers pending in the heap (timer.cpp): a pending timer can wake.
+    std::atomic<std::int64_t> ntimers{0};
 };
 
 extern Sched *g_sched;
@@ -206,8 +217,29 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
 void ready(G *g);
 
 // Park the running goroutine: it is Waiting from now; unlock(arg) runs once
-// its context is saved (invariant 2). Goroutine only.
-void park(void (*unlock)(void *), void *arg);
+// its context is saved (invariant 2). reason: Go's wait reason ("chan
+// receive"), a static string shown by the deadlock report. errno is
+// carried across (the goroutine may resume on another M). Goroutine only.
+void park(void (*unlock)(void *), void *arg, const char *reason);
+
+// Make a list of Waiting Gs (linked through schedlink) runnable, on the
+// global queue under one lock. Any thread.
+void ready_list(G *head, int n);
+
+// Counts the calling thread as "inside gort" while it lives when that
+// thread is not a goroutine (see Sched::nforeign). Cheap for goroutines.
+class ForeignScope {
+public:
+    ForeignScope();
+    ~ForeignScope() {
+        if (foreign_) g_sched->nforeign.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    ForeignScope(const ForeignScope &) = delete;
+    ForeignScope &operator=(const ForeignScope &) = delete;
+
+private:
+    bool foreign_;
+};
 
 // Yield (runtime.Gosched). m is current_m(), running a goroutine.
 void yield(M *m);

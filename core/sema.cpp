@@ -2,56 +2,59 @@
 #include "sema.hpp"
 
 #include "sched.hpp"
+#include "wait.hpp"
 
 namespace gort {
 
-struct Sema::Waiter {
-    Waiter *next;
-    G *g;        // the parked goroutine, or null for a thread
-    Note *note;  // the sleeping thread's note
+struct Sema::Entry {
+    Entry *next;
+    Waiter w;
 };
 
 namespace {
 void unlock_lock(void *l) { static_cast<Lock *>(l)->unlock(); }
 }  // namespace
 
-void Sema::acquire() {
+void Sema::acquire(const char *reason, bool lifo) {
     lock_.lock();
     if (count_ > 0) {
         count_--;
         lock_.unlock();
         return;
     }
-    Waiter w{nullptr, current_g(), nullptr};
-    if (w.g == nullptr) w.note = thread_note();
-    if (tail_) tail_->next = &w;
-    else head_ = &w;
-    tail_ = &w;
-    if (w.g != nullptr) {
-        park(unlock_lock, &lock_);  // release() made us runnable: the unit is ours
+    Entry e{nullptr, {}};
+    if (lifo) {
+        e.next = head_;
+        head_ = &e;
+        if (tail_ == nullptr) tail_ = &e;
     } else {
-        lock_.unlock();
-        w.note->sleep();
+        if (tail_) tail_->next = &e;
+        else head_ = &e;
+        tail_ = &e;
     }
+    // release() hands us the unit before it wakes us.
+    e.w.block(unlock_lock, &lock_, reason);
 }
 
-void Sema::release() {
+void Sema::release(bool handoff) {
     lock_.lock();
-    Waiter *w = head_;
-    if (w == nullptr) {
+    Entry *e = head_;
+    if (e == nullptr) {
         count_++;
         lock_.unlock();
         return;
     }
-    head_ = w->next;
+    head_ = e->next;
     if (head_ == nullptr) tail_ = nullptr;
-    G *g = w->g;
-    Note *note = w->note;
     lock_.unlock();
-    // The waiter cannot run before we wake it, so w is still valid above;
+    // The waiter cannot run before we wake it, so e is still valid here;
     // after the wake it may be gone.
-    if (g != nullptr) ready(g);
-    else note->wake();
+    bool to_g = e->w.g != nullptr;
+    e->w.wake();
+    if (handoff && to_g) {
+        M *m = current_m();
+        if (m != nullptr && m->curg != nullptr) yield(m);
+    }
 }
 
 bool Sema::has_waiters() {

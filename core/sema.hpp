@@ -23,20 +23,24 @@ class Sema {
 public:
     explicit Sema(std::uint32_t count = 0) : count_(count) {}
     // Take one unit, blocking (parking the goroutine, or sleeping the
-    // thread) while there is none. Any thread.
-    void acquire();
-    // Give one unit: to the oldest waiter if there is one. Any thread; never blocks.
-    void release();
+    // thread) while there is none. reason: the wait reason a deadlock report
+    // shows. lifo: queue at the front (a Mutex waiter that was woken and
+    // lost the race waits first next time, as in Go). Any thread.
+    void acquire(const char *reason = "semacquire", bool lifo = false);
+    // Give one unit: to the oldest waiter if there is one. handoff: the
+    // caller, when it is a goroutine, yields to the waiter at once (a
+    // starving Mutex's handoff). Any thread; never blocks.
+    void release(bool handoff = false);
     // Waiters right now (diagnostics and wg_free's check).
     bool has_waiters();
     void reset();
 
 private:
-    struct Waiter;
+    struct Entry;
     Lock lock_;
     std::uint32_t count_;          // guarded by lock_
-    Waiter *head_ = nullptr;       // guarded by lock_
-    Waiter *tail_ = nullptr;       // guarded by lock_
+    Entry *head_ = nullptr;        // guarded by lock_
+    Entry *tail_ = nullptr;        // guarded by lock_
 };
 
 }  // namespace gort

@@ -1,91 +1,171 @@
-// timer.cpp - sleeping goroutines.
-//
-// A sleeping goroutine costs one entry in a binary heap ordered by deadline,
-// not a thread. One timer thread sleeps (futex with an absolute monotonic
-// deadline) until the earliest deadline, then makes every expired goroutine
-// runnable on the global queue.
-//
-// Invariants: `lock` guards the heap; a goroutine is pushed and parked with
-// the lock held, and the lock is released only after its context is saved
-// (park's after-action), so the timer thread never readies a goroutine that
-// is still running. Lock order: timers, then sched (ready() takes sched.lock).
+// timer.cpp - see timer.hpp.
+#include "timer.hpp"
+
 #include <cerrno>
 #include <ctime>
 #include <pthread.h>
 #include <signal.h>
 #include <vector>
 
-#include "sched.hpp"
+#include "chan.hpp"
 
 namespace gort {
 
 namespace {
 
-struct TimerEntry {
-    std::int64_t when;
-    std::uint64_t seq;  // FIFO among equal deadlines
-    G *g;
-};
-
 struct Timers {
     Lock lock;
-    std::vector<TimerEntry> heap;  // guarded by lock
-    std::uint64_t seq = 0;         // guarded by lock
-    bool started = false;          // guarded by lock
-    Note note;                     // wakes the timer thread
-    Timers *previous = nullptr;    // the parent's, in a forked child (kept reachable)
+    std::vector<Timer *> heap;  // guarded by lock
+    std::uint64_t seq = 0;      // guarded by lock
+    bool started = false;       // guarded by lock
+    Note note;                  // wakes the timer thread
+    Timers *previous = nullptr; // the parent's, in a forked child (kept reachable)
 };
 
 Timers *g_timers = new Timers();
 
-bool earlier(const TimerEntry &a, const TimerEntry &b) {
-    return a.when < b.when || (a.when == b.when && a.seq < b.seq);
+inline bool earlier(const Timer *a, const Timer *b) {
+    return a->when < b->when || (a->when == b->when && a->seq < b->seq);
 }
 
-void heap_push(std::vector<TimerEntry> &h, TimerEntry e) {
-    h.push_back(e);
-    std::size_t i = h.size() - 1;
+inline void place(std::vector<Timer *> &h, std::size_t i, Timer *t) {
+    h[i] = t;
+    t->index = static_cast<std::int32_t>(i);
+}
+
+void sift_up(std::vector<Timer *> &h, std::size_t i) {
+    Timer *t = h[i];
     while (i > 0) {
         std::size_t parent = (i - 1) / 2;
-        if (!earlier(h[i], h[parent])) break;
-        std::swap(h[i], h[parent]);
+        if (!earlier(t, h[parent])) break;
+        place(h, i, h[parent]);
         i = parent;
     }
+    place(h, i, t);
 }
 
-TimerEntry heap_pop(std::vector<TimerEntry> &h) {
-    TimerEntry top = h[0];
-    h[0] = h.back();
-    h.pop_back();
-    std::size_t i = 0, n = h.size();
+void sift_down(std::vector<Timer *> &h, std::size_t i) {
+    Timer *t = h[i];
+    std::size_t n = h.size();
     for (;;) {
         std::size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && earlier(h[l], h[m])) m = l;
-        if (r < n && earlier(h[r], h[m])) m = r;
+        const Timer *best = t;
+        if (l < n && earlier(h[l], best)) { m = l; best = h[l]; }
+        if (r < n && earlier(h[r], best)) m = r;
         if (m == i) break;
-        std::swap(h[i], h[m]);
+        place(h, i, h[m]);
         i = m;
     }
-    return top;
+    place(h, i, t);
+}
+
+// Remove the timer at heap position i. Lock held.
+void heap_remove(Timers &ts, std::size_t i) {
+    std::vector<Timer *> &h = ts.heap;
+    Timer *t = h[i];
+    Timer *last = h.back();
+    h.pop_back();
+    t->index = -1;
+    g_sched->ntimers.fetch_sub(1, std::memory_order_seq_cst);
+    if (i == h.size()) return;
+    place(h, i, last);
+    if (i > 0 && earlier(last, h[(i - 1) / 2])) sift_up(h, i);
+    else sift_down(h, i);
+}
+
+void start_thread_locked(Timers &ts);
+
+// Lock held; t not pending.
+void heap_add(Timers &ts, Timer *t) {
+    if (!ts.started) start_thread_locked(ts);
+    t->seq = ts.seq++;
+    try {
+        ts.heap.push_back(t);
+    } catch (...) {
+        fatal_error("runtime: out of memory for timers");
+    }
+    g_sched->ntimers.fetch_add(1, std::memory_order_seq_cst);
+    sift_up(ts.heap, ts.heap.size() - 1);
+    if (ts.heap[0] == t) ts.note.wake();  // a new earliest deadline
 }
 
 void *timer_thread(void *arg) {
-    Timers *t = static_cast<Timers *>(arg);
+    Timers *ts = static_cast<Timers *>(arg);
+    Sched &s = *g_sched;
     for (;;) {
-        t->lock.lock();
+        ts->lock.lock();
         std::int64_t now = nanotime();
-        while (!t->heap.empty() && t->heap[0].when <= now) ready(heap_pop(t->heap).g);
-        std::int64_t next = t->heap.empty() ? -1 : t->heap[0].when;
-        t->lock.unlock();
+        G *sleepers = nullptr;
+        int nsleepers = 0;
+        bool counted = false;
+        while (!ts->heap.empty() && ts->heap[0]->when <= now) {
+            if (!counted) {
+                // Until the goroutines woken here are queued, this thread
+                // counts as one inside gort (the deadlock check, sched.cpp).
+                s.nforeign.fetch_add(1, std::memory_order_seq_cst);
+                counted = true;
+            }
+            Timer *t = ts->heap[0];
+            switch (t->kind) {
+            case Timer::Kind::kSleep:
+                heap_remove(*ts, 0);
+                t->g->schedlink = sleepers;
+                sleepers = t->g;  // t lives on that goroutine's stack: done with it
+                nsleepers++;
+                break;
+            case Timer::Kind::kChan: {
+                if (t->period > 0) {
+                    // A ticker: the next tick on the period grid; ticks that
+                    // fell behind are skipped, not queued.
+                    std::int64_t next = t->when + t->period * (1 + (now - t->when) / t->period);
+                    if (next < t->when) next = INT64_MAX;  // overflow
+                    t->when = next;
+                    t->seq = ts->seq++;
+                    sift_down(ts->heap, 0);
+                } else {
+                    heap_remove(*ts, 0);
+                }
+                std::int64_t v = now;
+                chan_send_impl(t->c, &v, false);  // dropped when the buffer is full
+                break;
+            }
+            case Timer::Kind::kFunc:
+                heap_remove(*ts, 0);
+                // The goroutine runs fn(arg); a program that is over starts nothing.
+                spawn(t->fn, t->arg, 0, kDefaultStackClass, nullptr, false);
+                break;
+            }
+        }
+        std::int64_t next = ts->heap.empty() ? -1 : ts->heap[0]->when;
+        ts->lock.unlock();
+        if (sleepers != nullptr) ready_list(sleepers, nsleepers);
+        if (counted) s.nforeign.fetch_sub(1, std::memory_order_seq_cst);
         if (next < 0) {
-            t->note.sleep();
+            ts->note.sleep();
         } else {
-            struct timespec ts = {static_cast<time_t>(next / 1000000000),
-                                  static_cast<long>(next % 1000000000)};
-            t->note.sleep_until(&ts);
+            struct timespec tspec = {static_cast<time_t>(next / 1000000000),
+                                     static_cast<long>(next % 1000000000)};
+            ts->note.sleep_until(&tspec);
         }
     }
     return nullptr;
+}
+
+void start_thread_locked(Timers &ts) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256u << 10);
+    // The timer thread takes no signals: they belong to the program's threads.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t th;
+    int rc = pthread_create(&th, &attr, timer_thread, &ts);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) fatal_error("runtime: failed to create the timer thread");
+    ts.started = true;
 }
 
 void unlock_timers(void *arg) { static_cast<Lock *>(arg)->unlock(); }
@@ -98,35 +178,52 @@ std::int64_t nanotime() {
     return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-void sleep_goroutine(std::int64_t ns) {
-    G *g = current_g();
+std::int64_t deadline_after(std::int64_t ns) {
     std::int64_t now = nanotime();
-    std::int64_t when = ns > INT64_MAX - now ? INT64_MAX : now + ns;
-    Timers &t = *g_timers;
-    t.lock.lock();
-    if (!t.started) {
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&attr, 128u << 10);
-        // The timer thread takes no signals: they belong to the program's threads.
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        pthread_t th;
-        int rc = pthread_create(&th, &attr, timer_thread, &t);
-        pthread_sigmask(SIG_SETMASK, &old, nullptr);
-        pthread_attr_destroy(&attr);
-        if (rc != 0) fatal_error("runtime: failed to create the timer thread");
-        t.started = true;
-    }
-    try {
-        heap_push(t.heap, TimerEntry{when, t.seq++, g});
-    } catch (...) {
-        fatal_error("runtime: out of memory for timers");
-    }
-    if (t.heap[0].g == g) t.note.wake();  // a new earliest deadline
-    park(unlock_timers, &t.lock);
+    if (ns <= 0) return now;
+    return ns > INT64_MAX - now ? INT64_MAX : now + ns;
+}
+
+void timer_add(Timer *t, std::int64_t when, std::int64_t period) {
+    ensure_runtime();
+    Timers &ts = *g_timers;
+    LockGuard lg(ts.lock);
+    t->when = when;
+    t->period = period;
+    heap_add(ts, t);
+}
+
+bool timer_del(Timer *t) {
+    Timers &ts = *g_timers;
+    LockGuard lg(ts.lock);
+    if (t->index < 0) return false;
+    heap_remove(ts, static_cast<std::size_t>(t->index));
+    return true;
+}
+
+bool timer_modify(Timer *t, std::int64_t when, std::int64_t period) {
+    ensure_runtime();
+    Timers &ts = *g_timers;
+    LockGuard lg(ts.lock);
+    bool pending = t->index >= 0;
+    if (pending) heap_remove(ts, static_cast<std::size_t>(t->index));
+    t->when = when;
+    t->period = period;
+    heap_add(ts, t);
+    return pending;
+}
+
+void sleep_goroutine(std::int64_t ns) {
+    Timer t;
+    t.kind = Timer::Kind::kSleep;
+    t.g = current_g();
+    t.when = deadline_after(ns);
+    Timers &ts = *g_timers;
+    ts.lock.lock();
+    heap_add(ts, &t);
+    // The timer thread readies us only after our context is saved: the
+    // timers lock is released by park's after-action.
+    park(unlock_timers, &ts.lock, "sleep");
 }
 
 void timers_reset_after_fork() {

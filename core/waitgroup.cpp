@@ -8,10 +8,23 @@
 
 namespace gort {
 
-int WaitGroup::add(std::int64_t delta, const char **panic_msg) {
+int WaitGroup::add(std::int64_t delta, const char **panic_msg, bool checked) {
     if (delta > INT32_MAX || delta < INT32_MIN) return -EOVERFLOW;
     std::uint64_t d = static_cast<std::uint64_t>(delta) << 32;
-    std::uint64_t old = state.fetch_add(d, std::memory_order_acq_rel);
+    std::uint64_t old;
+    if (checked && delta < 0) {
+        // The error twin: refuse, changing nothing, where Go would panic.
+        old = state.load(std::memory_order_relaxed);
+        for (;;) {
+            if (static_cast<std::int64_t>(static_cast<std::int32_t>(old >> 32)) + delta < 0)
+                return -ERANGE;
+            if (state.compare_exchange_weak(old, old + d, std::memory_order_acq_rel,
+                                            std::memory_order_relaxed))
+                break;
+        }
+    } else {
+        old = state.fetch_add(d, std::memory_order_acq_rel);
+    }
     std::uint64_t now = old + d;
     auto oldv = static_cast<std::int32_t>(old >> 32);
     auto v = static_cast<std::int32_t>(now >> 32);

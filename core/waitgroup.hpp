@@ -21,7 +21,9 @@ struct WaitGroup {
 
     // 0 or -EOVERFLOW. Misuse that Go panics on sets *panic_msg (Go's text):
     // the caller raises the panic once no C++ object of its is in scope.
-    int add(std::int64_t delta, const char **panic_msg);
+    // checked (the _err twin): a negative counter is refused with -ERANGE,
+    // leaving the state unchanged.
+    int add(std::int64_t delta, const char **panic_msg, bool checked = false);
     void wait(const char **panic_msg);
     bool has_waiters() const { return static_cast<std::uint32_t>(state.load()) != 0; }
 };

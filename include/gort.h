@@ -10,6 +10,8 @@
 #include <gort/common.h>
 #include <gort/runtime.h>
 #include <gort/sync.h>
+#include <gort/chan.h>
+#include <gort/time.h>
 #include <gort/defer.h>
 
 #endif /* GORT_H */

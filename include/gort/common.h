@@ -42,6 +42,9 @@ extern "C" {
 #define GO_ESHUTDOWN (-ESHUTDOWN) /* the main goroutine returned: the program is over */
 #define GO_EPERM     (-EPERM)     /* not allowed from this context (go_main inside a goroutine) */
 #define GO_EALREADY  (-EALREADY)  /* go_main was already called in this process */
+#define GO_ECLOSED   (-EPIPE)     /* the channel is closed (an _err twin's "send on closed channel" or "close of closed channel") */
+#define GO_ERANGE    (-ERANGE)    /* an _err twin's "sync: negative WaitGroup counter" */
+#define GO_EBUSY     (-EBUSY)     /* an _err twin's "sync: WaitGroup misuse" */
 
 /* go_strerror - a static, human-readable description of a gort error code.
  * @err: a value returned by a gort function (negative), or 0.

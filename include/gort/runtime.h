@@ -3,7 +3,7 @@
  * A goroutine is a function running on its own small stack, scheduled by
  * gort's M:P:G scheduler onto at most GOMAXPROCS OS threads at once. The
  * scheduler is COOPERATIVE: a goroutine runs until it blocks in gort
- * (wg_wait, go_sleep), yields (go_yield), returns, or spawns a goroutine
+ * (wg_wait, go_sleep, a channel, a mutex...), yields (go_yield), returns, or spawns a goroutine
  * while its P already holds a full queue (256) of runnable ones (go_spawn
  * then yields, as Go's preemption would, so that a spawning loop cannot pile
  * up unbounded work). A goroutine that loops without calling into gort keeps
@@ -27,6 +27,18 @@
  * the call that set it, before any gort call that can block; never keep a
  * pointer to a thread_local variable across a blocking call, and treat
  * thread_local data as belonging to the OS thread, not to the goroutine.
+ *
+ * Deadlock. Under go_main, when every goroutine is blocked on a gort
+ * primitive (channel, select, WaitGroup, Mutex, RWMutex, Cond, Once) with no
+ * timer pending (a sleep, go_after, a timer or ticker) and no foreign thread
+ * inside a gort call, nothing can ever wake them: as Go does, gort prints
+ * "fatal error: all goroutines are asleep - deadlock!" and the list of the
+ * blocked goroutines with what each waits for ("goroutine 1 [chan
+ * receive]:"), and ends the process with status 2. A program whose
+ * goroutines wait for a thread that is outside gort at that moment (it will
+ * call chan_send later, say) must keep that thread inside a gort call, or a
+ * timer pending, or run without go_main (a library, a JVM), where the
+ * detector is off, as Go's is in c-shared libraries.
  *
  * fork(). A child forked from a thread that is not running a goroutine gets
  * a fresh runtime on first use; the parent's goroutines do not exist in it.

@@ -1,4 +1,4 @@
-/* gort/sync.h - sync.WaitGroup.
+/* gort/sync.h - sync.WaitGroup, Mutex, RWMutex, Once and Cond.
  *
  * A WaitGroup waits for a collection of goroutines to finish: wg_add
  * registers tasks, each task calls wg_done when it finishes, and wg_wait
@@ -53,6 +53,102 @@ GORT_API int wg_done(go_wg_t *wg) GORT_NOEXCEPT;
  * not a goroutine. Returns 0, or GO_EINVAL when wg is NULL or not a live
  * WaitGroup. Since 0.1.0. */
 GORT_API int wg_wait(go_wg_t *wg) GORT_NOEXCEPT;
+
+/* The WaitGroup error twins: as their namesakes, but where those panic they
+ * return an error instead: GO_ERANGE for "sync: negative WaitGroup counter"
+ * (the counter is left unchanged), GO_EBUSY for "sync: WaitGroup misuse"
+ * (and for wg_wait_err, "sync: WaitGroup is reused before previous Wait has
+ * returned"; as in Go, the WaitGroup's state is then unreliable). Bindings
+ * use these: a panic's jump must never cross Rust, JVM or CLR frames.
+ * Since 0.3.0. */
+GORT_API int wg_add_err(go_wg_t *wg, int64_t delta) GORT_NOEXCEPT;
+GORT_API int wg_done_err(go_wg_t *wg) GORT_NOEXCEPT;
+GORT_API int wg_wait_err(go_wg_t *wg) GORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------- Mutex
+ *
+ * sync.Mutex, with Go's algorithm: a waiter that has waited more than 1 ms
+ * switches the mutex to starvation mode, in which an unlock hands the mutex
+ * straight to the oldest waiter, so no waiter starves; a short spin before
+ * parking when other processors are running. A mutex is not tied to a
+ * goroutine: one goroutine (or thread) may lock it and another unlock it.
+ * Misuse is Go's fatal error, not a panic: unlocking an unlocked mutex
+ * prints "fatal error: sync: unlock of unlocked mutex" and ends the process
+ * with status 2. Any thread may call these; a lock from a thread that is not
+ * a goroutine blocks that thread. Since 0.3.0. */
+typedef struct go_mutex go_mutex_t;
+
+/* mutex_new - an unlocked mutex; NULL with errno ENOMEM on failure. */
+GORT_API go_mutex_t *mutex_new(void) GORT_NOEXCEPT;
+/* mutex_free - release it; NULL is ignored. It must be unlocked, with no
+ * waiter (a fatal error otherwise). */
+GORT_API void mutex_free(go_mutex_t *mu) GORT_NOEXCEPT;
+/* mutex_lock - Lock: block until the mutex is ours. 0 or GO_EINVAL. */
+GORT_API int mutex_lock(go_mutex_t *mu) GORT_NOEXCEPT;
+/* mutex_trylock - TryLock: 1 when locked by this call, 0 when it is held
+ * (or in starvation mode), or GO_EINVAL. Never blocks. */
+GORT_API int mutex_trylock(go_mutex_t *mu) GORT_NOEXCEPT;
+/* mutex_unlock - Unlock: 0 or GO_EINVAL; fatal error when not locked. */
+GORT_API int mutex_unlock(go_mutex_t *mu) GORT_NOEXCEPT;
+/* mutex_unlock_err - Unlock, but GO_EPERM (and nothing changes) instead of
+ * the fatal error when the mutex is not locked: for bindings, whose
+ * languages answer such misuse with an exception. */
+GORT_API int mutex_unlock_err(go_mutex_t *mu) GORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------- RWMutex
+ *
+ * sync.RWMutex: any number of readers or one writer. Writer preference, as
+ * Go's: once a writer waits in rwmutex_lock, new readers block until it has
+ * had its turn, so a stream of readers cannot starve writers (and a reader
+ * must not rely on recursive read locking). Misuse is Go's fatal error:
+ * "sync: RUnlock of unlocked RWMutex", "sync: Unlock of unlocked RWMutex".
+ * Since 0.3.0. */
+typedef struct go_rwmutex go_rwmutex_t;
+
+GORT_API go_rwmutex_t *rwmutex_new(void) GORT_NOEXCEPT;
+/* rwmutex_free - NULL is ignored; it must be unlocked, with no waiter. */
+GORT_API void rwmutex_free(go_rwmutex_t *rw) GORT_NOEXCEPT;
+/* Each returns 0 (the try forms: 1 locked, 0 not) or GO_EINVAL. */
+GORT_API int rwmutex_rlock(go_rwmutex_t *rw) GORT_NOEXCEPT;
+GORT_API int rwmutex_tryrlock(go_rwmutex_t *rw) GORT_NOEXCEPT;
+GORT_API int rwmutex_runlock(go_rwmutex_t *rw) GORT_NOEXCEPT;
+GORT_API int rwmutex_lock(go_rwmutex_t *rw) GORT_NOEXCEPT;
+GORT_API int rwmutex_trylock(go_rwmutex_t *rw) GORT_NOEXCEPT;
+GORT_API int rwmutex_unlock(go_rwmutex_t *rw) GORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------- Once
+ *
+ * sync.Once: once_do(o, fn, arg) calls fn(arg) exactly once for the life of
+ * o, however many goroutines call it; every caller returns only after that
+ * call has finished. If fn panics, once_do considers it returned (later
+ * calls do not call fn) and the panic goes on. fn must not call once_do on
+ * the same Once (Go deadlocks there too). Since 0.3.0. */
+typedef struct go_once go_once_t;
+
+GORT_API go_once_t *once_new(void) GORT_NOEXCEPT;
+GORT_API void once_free(go_once_t *o) GORT_NOEXCEPT;
+/* once_do - 0, or GO_EINVAL (o not live, fn NULL). */
+GORT_API int once_do(go_once_t *o, go_fn_t fn, void *arg) GORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------- Cond
+ *
+ * sync.Cond over a Mutex: cond_wait atomically unlocks the mutex and
+ * suspends the caller; once woken by cond_signal (the longest waiter) or
+ * cond_broadcast (all waiters), it locks the mutex again before returning.
+ * As in Go, a wake-up is no proof the condition holds: wait in a loop. The
+ * caller of cond_wait must hold the mutex (otherwise: the mutex's fatal
+ * error); signal and broadcast need not. Since 0.3.0. */
+typedef struct go_cond go_cond_t;
+
+/* cond_new - a Cond whose L is @mu (which must outlive it). NULL with errno
+ * EINVAL (mu not live) or ENOMEM. */
+GORT_API go_cond_t *cond_new(go_mutex_t *mu) GORT_NOEXCEPT;
+/* cond_free - NULL is ignored; no waiter may remain (a fatal error). */
+GORT_API void cond_free(go_cond_t *c) GORT_NOEXCEPT;
+/* Each returns 0 or GO_EINVAL. */
+GORT_API int cond_wait(go_cond_t *c) GORT_NOEXCEPT;
+GORT_API int cond_signal(go_cond_t *c) GORT_NOEXCEPT;
+GORT_API int cond_broadcast(go_cond_t *c) GORT_NOEXCEPT;
 
 #ifdef __cplusplus
 }
