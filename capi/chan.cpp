@@ -35,13 +35,13 @@ int send(go_chan_t *ch, const void *value, bool block) {
         if (value == nullptr && as_chan(ch)->elemsize != 0) return GO_EINVAL;
     }
     ForeignScope fs;
-    return gort::chan_send_impl(as_chan(ch), value, block);
+    return gort::chan_send_impl(as_chan(ch), value, block, fs.entry_m());
 }
 
 int close_chan(go_chan_t *ch) {
     if (!live(ch)) return GO_EINVAL;
     ForeignScope fs;
-    return gort::chan_close_impl(as_chan(ch));
+    return gort::chan_close_impl(as_chan(ch), fs.entry_m());
 }
 
 // Validates the cases; returns the index of the default case, -1 when there
@@ -82,7 +82,7 @@ int select_cases(go_select_case_t *cases, int n, int *closed_case) {
     int i;
     {
         ForeignScope fs;
-        i = gort::select_impl(cases, n, dflt < 0, &send_closed);
+        i = gort::select_impl(cases, n, dflt < 0, &send_closed, fs.entry_m());
     }
     if (i < 0) return dflt;
     if (send_closed) *closed_case = i;
@@ -141,7 +141,7 @@ int chan_try_send_err(go_chan_t *ch, const void *value) noexcept {
 int chan_recv(go_chan_t *ch, void *out) noexcept {
     if (ch != nullptr && !live(ch)) return GO_EINVAL;
     ForeignScope fs;
-    return gort::chan_recv_impl(as_chan(ch), out, true);  // kChanOk (1) or kChanClosed (0)
+    return gort::chan_recv_impl(as_chan(ch), out, true, fs.entry_m());  // kChanOk (1) or kChanClosed (0)
 }
 
 int chan_try_recv(go_chan_t *ch, void *out, int *ok) noexcept {
@@ -149,7 +149,7 @@ int chan_try_recv(go_chan_t *ch, void *out, int *ok) noexcept {
     int rc;
     {
         ForeignScope fs;
-        rc = gort::chan_recv_impl(as_chan(ch), out, false);
+        rc = gort::chan_recv_impl(as_chan(ch), out, false, fs.entry_m());
     }
     if (rc == gort::kChanWouldBlock) return 0;
     if (ok != nullptr) *ok = rc == gort::kChanOk;

@@ -102,7 +102,9 @@ void go_sleep(int64_t ns) noexcept {
         sleep_goroutine(ns);
         return;
     }
-    // A thread that is not a goroutine: block it, on the same monotonic clock.
+    // A thread that is not a goroutine: block it, on the same monotonic
+    // clock. It counts as inside gort meanwhile (the deadlock detector).
+    gort::ForeignScope fs;
     std::int64_t now = nanotime();
     std::int64_t when = ns > INT64_MAX - now ? INT64_MAX : now + ns;
     struct timespec ts = {static_cast<time_t>(when / 1000000000), static_cast<long>(when % 1000000000)};

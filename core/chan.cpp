@@ -59,7 +59,14 @@ namespace {
 inline unsigned char *slot(Chan *c, std::uint32_t i) { return c->buf + std::size_t{i} * c->elemsize; }
 
 inline void copy_elem(Chan *c, void *dst, const void *src) {
-    if (dst != nullptr && c->elemsize != 0) std::memcpy(dst, src, c->elemsize);
+    if (dst == nullptr) return;
+    // Word-sized elements (ints, pointers: the common case) without a call.
+    switch (c->elemsize) {
+    case 0: return;
+    case 4: std::memcpy(dst, src, 4); return;
+    case 8: std::memcpy(dst, src, 8); return;
+    default: std::memcpy(dst, src, c->elemsize); return;
+    }
 }
 
 inline void zero_elem(Chan *c, void *dst) {
@@ -77,17 +84,17 @@ void unlock_nothing(void *) {}
 
 // Complete a send to the dequeued receiver sg (chan.go's send). Called with
 // c->lock held; unlocks it and wakes the receiver.
-inline void send_to(Chan *c, Sudog *sg, const void *ep) {
+inline void send_to(Chan *c, Sudog *sg, const void *ep, M *self) {
     copy_elem(c, sg->elem, ep);
     sg->success = true;
     Waiter *w = sg->w;
     c->lock.unlock();
-    w->wake();
+    w->wake_from(self);
 }
 
 // Complete a receive from the dequeued sender sg (chan.go's recv). Called
 // with c->lock held; unlocks it and wakes the sender.
-inline void recv_from(Chan *c, Sudog *sg, void *ep) {
+inline void recv_from(Chan *c, Sudog *sg, void *ep, M *self) {
     if (c->cap == 0) {
         copy_elem(c, ep, sg->elem);
     } else {
@@ -102,7 +109,7 @@ inline void recv_from(Chan *c, Sudog *sg, void *ep) {
     sg->success = true;
     Waiter *w = sg->w;
     c->lock.unlock();
-    w->wake();
+    w->wake_from(self);
 }
 
 inline void buf_put(Chan *c, const void *ep) {
@@ -163,7 +170,7 @@ int chan_len_locked_read(Chan *c) {
 
 // ---------------------------------------------------------------- send/recv
 
-int chan_send_impl(Chan *c, const void *ep, bool block) {
+int chan_send_impl(Chan *c, const void *ep, bool block, M *self) {
     if (c == nullptr) {
         if (!block) return kChanWouldBlock;
         block_forever("chan send (nil chan)");
@@ -174,7 +181,7 @@ int chan_send_impl(Chan *c, const void *ep, bool block) {
         return kChanSendClosed;
     }
     if (Sudog *sg = c->recvq.dequeue()) {
-        send_to(c, sg, ep);
+        send_to(c, sg, ep, self);
         return kChanOk;
     }
     if (c->qcount < c->cap) {
@@ -186,7 +193,7 @@ int chan_send_impl(Chan *c, const void *ep, bool block) {
         c->lock.unlock();
         return kChanWouldBlock;
     }
-    Waiter w;
+    Waiter w(self);
     Sudog sg;
     sg.w = &w;
     sg.elem = const_cast<void *>(ep);
@@ -197,7 +204,7 @@ int chan_send_impl(Chan *c, const void *ep, bool block) {
     return sg.success ? kChanOk : kChanSendClosed;
 }
 
-int chan_recv_impl(Chan *c, void *ep, bool block) {
+int chan_recv_impl(Chan *c, void *ep, bool block, M *self) {
     if (c == nullptr) {
         if (!block) return kChanWouldBlock;
         block_forever("chan receive (nil chan)");
@@ -209,7 +216,7 @@ int chan_recv_impl(Chan *c, void *ep, bool block) {
         return kChanClosed;
     }
     if (Sudog *sg = c->sendq.dequeue()) {
-        recv_from(c, sg, ep);
+        recv_from(c, sg, ep, self);
         return kChanOk;
     }
     if (c->qcount > 0) {
@@ -221,7 +228,7 @@ int chan_recv_impl(Chan *c, void *ep, bool block) {
         c->lock.unlock();
         return kChanWouldBlock;
     }
-    Waiter w;
+    Waiter w(self);
     Sudog sg;
     sg.w = &w;
     sg.elem = ep;
@@ -232,7 +239,7 @@ int chan_recv_impl(Chan *c, void *ep, bool block) {
     return sg.success ? kChanOk : kChanClosed;
 }
 
-int chan_close_impl(Chan *c) {
+int chan_close_impl(Chan *c, M *self) {
     c->lock.lock();
     if (c->closed) {
         c->lock.unlock();
@@ -256,7 +263,7 @@ int chan_close_impl(Chan *c) {
     c->lock.unlock();
     while (wake != nullptr) {
         Sudog *next = wake->next;  // read before the wake: the Sudog dies with it
-        wake->w->wake();
+        wake->w->wake_from(self);
         wake = next;
     }
     return kChanOk;
@@ -329,7 +336,7 @@ constexpr int kInlineCases = 8;
 
 }  // namespace
 
-int select_impl(go_select_case_t *cases, int n, bool block, bool *send_closed) {
+int select_impl(go_select_case_t *cases, int n, bool block, bool *send_closed, M *self) {
     *send_closed = false;
     // Scratch: poll order, lock order, and (when blocking) one Sudog per case.
     std::uint32_t inline_order[2 * kInlineCases];
@@ -392,7 +399,7 @@ int select_impl(go_select_case_t *cases, int n, bool block, bool *send_closed) {
                 sg->success = true;
                 Waiter *w = sg->w;
                 selunlock(&st);
-                w->wake();
+                w->wake_from(self);
                 std::free(heap);
                 return i;
             }
@@ -416,7 +423,7 @@ int select_impl(go_select_case_t *cases, int n, bool block, bool *send_closed) {
                 sg->success = true;
                 Waiter *w = sg->w;
                 selunlock(&st);
-                w->wake();
+                w->wake_from(self);
                 std::free(heap);
                 cs.ok = 1;
                 return i;
@@ -444,7 +451,7 @@ int select_impl(go_select_case_t *cases, int n, bool block, bool *send_closed) {
     }
 
     // Pass 2: queue on every channel, in lock order, and sleep.
-    Waiter w;
+    Waiter w(self);
     for (int k = 0; k < npoll; k++) {
         int i = static_cast<int>(lockorder[k]);
         Sudog *sg = &sgs[i];

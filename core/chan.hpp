@@ -35,6 +35,7 @@
 namespace gort {
 
 struct Chan;
+struct M;
 struct Waiter;
 struct Timer;
 
@@ -86,11 +87,12 @@ enum : int {
 
 Chan *chan_make(std::size_t elemsize, std::size_t cap);  // null: errno set
 void chan_destroy(Chan *c);  // fatal error if a waiter remains
-// c may be null (the nil channel: blocks forever, or would block).
-int chan_send_impl(Chan *c, const void *ep, bool block);
-int chan_recv_impl(Chan *c, void *ep, bool block);
+// c may be null (the nil channel: blocks forever, or would block). self:
+// the caller's M when it is a goroutine, else null (ForeignScope::entry_m).
+int chan_send_impl(Chan *c, const void *ep, bool block, M *self);
+int chan_recv_impl(Chan *c, void *ep, bool block, M *self);
 // kChanOk, or kChanSendClosed when already closed. c not null.
-int chan_close_impl(Chan *c);
+int chan_close_impl(Chan *c, M *self);
 int chan_len_locked_read(Chan *c);
 bool chan_has_waiters(Chan *c);
 
@@ -99,6 +101,6 @@ bool chan_has_waiters(Chan *c);
 // Returns the index of the case that ran (a receive sets its ok), or -1
 // when block is false and nothing was ready. *send_closed: the chosen case
 // is a send that found the channel closed (the caller panics or reports).
-int select_impl(go_select_case_t *cases, int n, bool block, bool *send_closed);
+int select_impl(go_select_case_t *cases, int n, bool block, bool *send_closed, M *self);
 
 }  // namespace gort

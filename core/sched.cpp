@@ -865,13 +865,9 @@ void ensure_runtime() {
 }
 
 
-ForeignScope::ForeignScope() {
-    M *m = current_m();
-    foreign_ = m == nullptr || m->curg == nullptr;
-    if (foreign_) {
-        ensure_runtime();
-        g_sched->nforeign.fetch_add(1, std::memory_order_seq_cst);
-    }
+void ForeignScope::enter_foreign() {
+    ensure_runtime();
+    g_sched->nforeign.fetch_add(1, std::memory_order_seq_cst);
 }
 
 void ready_list(G *head, int n) {
@@ -890,9 +886,10 @@ void ready_list(G *head, int n) {
     wakep();
 }
 
-void ready(G *g) {
+void ready(G *g) { ready_on(current_m(), g); }
+
+void ready_on(M *m, G *g) {
     g->status.store(kGRunnable, std::memory_order_relaxed);
-    M *m = current_m();
     if (m != nullptr && m->p != nullptr && m->curg != nullptr) {
         runq_put(m->p, g, true);
     } else {
@@ -908,6 +905,17 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
     if (s.stopped.load(std::memory_order_relaxed)) return -ESHUTDOWN;
     M *m = current_m();
     P *p = (m != nullptr && m->curg != nullptr) ? m->p : nullptr;
+    // A thread that is not a goroutine counts as inside gort until the new
+    // goroutine is queued (the deadlock detector must not fire in between).
+    struct Inside {
+        bool on;
+        explicit Inside(bool foreign) : on(foreign) {
+            if (on) g_sched->nforeign.fetch_add(1, std::memory_order_seq_cst);
+        }
+        ~Inside() {
+            if (on) g_sched->nforeign.fetch_sub(1, std::memory_order_seq_cst);
+        }
+    } inside(p == nullptr);
     if (!take_reservation(p, stack_cls)) return -EAGAIN;
     G *g = galloc(p);
     if (g == nullptr) {

@@ -215,6 +215,9 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
 
 // Make a Waiting (or never-run) G runnable. Any thread.
 void ready(G *g);
+// ready(), with the caller's current_m() (null on a thread that is not an
+// M) already in hand: valid only until the caller next switches.
+void ready_on(M *m, G *g);
 
 // Park the running goroutine: it is Waiting from now; unlock(arg) runs once
 // its context is saved (invariant 2). reason: Go's wait reason ("chan
@@ -230,15 +233,25 @@ void ready_list(G *head, int n);
 // thread is not a goroutine (see Sched::nforeign). Cheap for goroutines.
 class ForeignScope {
 public:
-    ForeignScope();
+    ForeignScope() {
+        M *m = current_m();
+        foreign_ = m == nullptr || m->curg == nullptr;
+        m_ = foreign_ ? nullptr : m;
+        if (__builtin_expect(foreign_, 0)) enter_foreign();
+    }
     ~ForeignScope() {
         if (foreign_) g_sched->nforeign.fetch_sub(1, std::memory_order_seq_cst);
     }
     ForeignScope(const ForeignScope &) = delete;
     ForeignScope &operator=(const ForeignScope &) = delete;
+    // The caller's M when it is a goroutine (null otherwise), read once at
+    // entry: valid until the caller's first switch (invariant 3).
+    M *entry_m() const { return m_; }
 
 private:
+    static void enter_foreign();
     bool foreign_;
+    M *m_;
 };
 
 // Yield (runtime.Gosched). m is current_m(), running a goroutine.

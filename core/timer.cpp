@@ -13,9 +13,19 @@ namespace gort {
 
 namespace {
 
+// A heap entry carries its deadline, so that sifting compares within the
+// heap array: a sleeping goroutine's Timer is on its own stack, and chasing
+// 100,000 of those pointers per comparison would be a cache miss each.
+struct Entry {
+    std::int64_t when;
+    std::uint64_t seq;  // FIFO among equal deadlines
+    Timer *t;           // a channel or function timer, or null for a sleep
+    G *g;               // a sleeping goroutine (t null)
+};
+
 struct Timers {
     Lock lock;
-    std::vector<Timer *> heap;  // guarded by lock
+    std::vector<Entry> heap;    // guarded by lock
     std::uint64_t seq = 0;      // guarded by lock
     bool started = false;       // guarded by lock
     Note note;                  // wakes the timer thread
@@ -24,48 +34,50 @@ struct Timers {
 
 Timers *g_timers = new Timers();
 
-inline bool earlier(const Timer *a, const Timer *b) {
-    return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+inline bool earlier(const Entry &a, const Entry &b) {
+    return a.when < b.when || (a.when == b.when && a.seq < b.seq);
 }
 
-inline void place(std::vector<Timer *> &h, std::size_t i, Timer *t) {
-    h[i] = t;
-    t->index = static_cast<std::int32_t>(i);
+// Store e at position i. Only timers that can be stopped or reset keep
+// their heap index; a sleep has no Timer record at all.
+inline void place(std::vector<Entry> &h, std::size_t i, const Entry &e) {
+    h[i] = e;
+    if (e.t != nullptr) e.t->index = static_cast<std::int32_t>(i);
 }
 
-void sift_up(std::vector<Timer *> &h, std::size_t i) {
-    Timer *t = h[i];
+void sift_up(std::vector<Entry> &h, std::size_t i) {
+    Entry e = h[i];
     while (i > 0) {
         std::size_t parent = (i - 1) / 2;
-        if (!earlier(t, h[parent])) break;
+        if (!earlier(e, h[parent])) break;
         place(h, i, h[parent]);
         i = parent;
     }
-    place(h, i, t);
+    place(h, i, e);
 }
 
-void sift_down(std::vector<Timer *> &h, std::size_t i) {
-    Timer *t = h[i];
+void sift_down(std::vector<Entry> &h, std::size_t i) {
+    Entry e = h[i];
     std::size_t n = h.size();
     for (;;) {
         std::size_t l = 2 * i + 1, r = l + 1, m = i;
-        const Timer *best = t;
-        if (l < n && earlier(h[l], best)) { m = l; best = h[l]; }
-        if (r < n && earlier(h[r], best)) m = r;
+        const Entry *best = &e;
+        if (l < n && earlier(h[l], *best)) { m = l; best = &h[l]; }
+        if (r < n && earlier(h[r], *best)) m = r;
         if (m == i) break;
         place(h, i, h[m]);
         i = m;
     }
-    place(h, i, t);
+    place(h, i, e);
 }
 
-// Remove the timer at heap position i. Lock held.
+// Remove the entry at heap position i. Lock held.
 void heap_remove(Timers &ts, std::size_t i) {
-    std::vector<Timer *> &h = ts.heap;
-    Timer *t = h[i];
-    Timer *last = h.back();
+    std::vector<Entry> &h = ts.heap;
+    Timer *t = h[i].t;
+    Entry last = h.back();
     h.pop_back();
-    t->index = -1;
+    if (t != nullptr) t->index = -1;
     g_sched->ntimers.fetch_sub(1, std::memory_order_seq_cst);
     if (i == h.size()) return;
     place(h, i, last);
@@ -75,19 +87,22 @@ void heap_remove(Timers &ts, std::size_t i) {
 
 void start_thread_locked(Timers &ts);
 
-// Lock held; t not pending.
-void heap_add(Timers &ts, Timer *t) {
+// Lock held; e.t (if any) not pending.
+void heap_add(Timers &ts, Entry e) {
     if (!ts.started) start_thread_locked(ts);
-    t->seq = ts.seq++;
+    e.seq = ts.seq++;
     try {
-        ts.heap.push_back(t);
+        ts.heap.push_back(e);
     } catch (...) {
         fatal_error("runtime: out of memory for timers");
     }
     g_sched->ntimers.fetch_add(1, std::memory_order_seq_cst);
-    sift_up(ts.heap, ts.heap.size() - 1);
-    if (ts.heap[0] == t) ts.note.wake();  // a new earliest deadline
+    std::size_t last = ts.heap.size() - 1;
+    sift_up(ts.heap, last);
+    if (ts.heap[0].seq == e.seq) ts.note.wake();  // a new earliest deadline
 }
+
+void heap_add_timer(Timers &ts, Timer *t) { heap_add(ts, Entry{t->when, 0, t, nullptr}); }
 
 void *timer_thread(void *arg) {
     Timers *ts = static_cast<Timers *>(arg);
@@ -98,21 +113,25 @@ void *timer_thread(void *arg) {
         G *sleepers = nullptr;
         int nsleepers = 0;
         bool counted = false;
-        while (!ts->heap.empty() && ts->heap[0]->when <= now) {
+        while (!ts->heap.empty() && ts->heap[0].when <= now) {
             if (!counted) {
                 // Until the goroutines woken here are queued, this thread
                 // counts as one inside gort (the deadlock check, sched.cpp).
                 s.nforeign.fetch_add(1, std::memory_order_seq_cst);
                 counted = true;
             }
-            Timer *t = ts->heap[0];
+            Entry top = ts->heap[0];
+            if (top.t == nullptr) {  // a sleeping goroutine
+                heap_remove(*ts, 0);
+                top.g->schedlink = sleepers;
+                sleepers = top.g;
+                nsleepers++;
+                continue;
+            }
+            Timer *t = top.t;
             switch (t->kind) {
             case Timer::Kind::kSleep:
-                heap_remove(*ts, 0);
-                t->g->schedlink = sleepers;
-                sleepers = t->g;  // t lives on that goroutine's stack: done with it
-                nsleepers++;
-                break;
+                break;  // sleeps have no Timer record
             case Timer::Kind::kChan: {
                 if (t->period > 0) {
                     // A ticker: the next tick on the period grid; ticks that
@@ -120,13 +139,14 @@ void *timer_thread(void *arg) {
                     std::int64_t next = t->when + t->period * (1 + (now - t->when) / t->period);
                     if (next < t->when) next = INT64_MAX;  // overflow
                     t->when = next;
-                    t->seq = ts->seq++;
+                    ts->heap[0].when = next;
+                    ts->heap[0].seq = ts->seq++;
                     sift_down(ts->heap, 0);
                 } else {
                     heap_remove(*ts, 0);
                 }
                 std::int64_t v = now;
-                chan_send_impl(t->c, &v, false);  // dropped when the buffer is full
+                chan_send_impl(t->c, &v, false, nullptr);  // dropped when the buffer is full
                 break;
             }
             case Timer::Kind::kFunc:
@@ -136,7 +156,7 @@ void *timer_thread(void *arg) {
                 break;
             }
         }
-        std::int64_t next = ts->heap.empty() ? -1 : ts->heap[0]->when;
+        std::int64_t next = ts->heap.empty() ? -1 : ts->heap[0].when;
         ts->lock.unlock();
         if (sleepers != nullptr) ready_list(sleepers, nsleepers);
         if (counted) s.nforeign.fetch_sub(1, std::memory_order_seq_cst);
@@ -190,7 +210,7 @@ void timer_add(Timer *t, std::int64_t when, std::int64_t period) {
     LockGuard lg(ts.lock);
     t->when = when;
     t->period = period;
-    heap_add(ts, t);
+    heap_add_timer(ts, t);
 }
 
 bool timer_del(Timer *t) {
@@ -209,18 +229,16 @@ bool timer_modify(Timer *t, std::int64_t when, std::int64_t period) {
     if (pending) heap_remove(ts, static_cast<std::size_t>(t->index));
     t->when = when;
     t->period = period;
-    heap_add(ts, t);
+    heap_add_timer(ts, t);
     return pending;
 }
 
 void sleep_goroutine(std::int64_t ns) {
-    Timer t;
-    t.kind = Timer::Kind::kSleep;
-    t.g = current_g();
-    t.when = deadline_after(ns);
+    G *g = current_g();
+    std::int64_t when = deadline_after(ns);
     Timers &ts = *g_timers;
     ts.lock.lock();
-    heap_add(ts, &t);
+    heap_add(ts, Entry{when, 0, nullptr, g});
     // The timer thread readies us only after our context is saved: the
     // timers lock is released by park's after-action.
     park(unlock_timers, &ts.lock, "sleep");

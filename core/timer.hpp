@@ -21,6 +21,7 @@ namespace gort {
 struct Chan;
 
 struct Timer {
+    // kSleep is reserved: a sleeping goroutine is a bare heap entry.
     enum class Kind : std::uint8_t { kSleep, kChan, kFunc };
     static constexpr std::uint32_t kMagic = 0x74494d52u;  // "tIMR"
     std::uint32_t magic = kMagic;
@@ -28,8 +29,6 @@ struct Timer {
     std::int32_t index = -1;   // heap position while pending
     std::int64_t when = 0;     // absolute, nanotime()
     std::int64_t period = 0;   // > 0: re-arm after firing (a ticker)
-    std::uint64_t seq = 0;
-    G *g = nullptr;            // kSleep
     Chan *c = nullptr;         // kChan
     GoFn fn = nullptr;         // kFunc
     void *arg = nullptr;

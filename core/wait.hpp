@@ -27,6 +27,10 @@ struct Waiter {
     Sudog *fired = nullptr;  // the case that woke a select (Go's g.param)
 
     Waiter() : g(current_g()), note(g == nullptr ? thread_note() : nullptr) {}
+    // self: the caller's M (null for a thread that is not a goroutine), as
+    // ForeignScope::entry_m() gives it, before any switch.
+    explicit Waiter(M *self) : g(self != nullptr ? self->curg : nullptr),
+                               note(g == nullptr ? thread_note() : nullptr) {}
 
     // Block until wake(): unlock(arg) runs once the goroutine's context is
     // saved, or before the thread sleeps.
@@ -40,6 +44,11 @@ struct Waiter {
     }
     void wake() {
         if (g != nullptr) ready(g);
+        else note->wake();
+    }
+    // wake() from a caller whose M (null: not a goroutine) is in hand.
+    void wake_from(M *self) {
+        if (g != nullptr) ready_on(self, g);
         else note->wake();
     }
 };
