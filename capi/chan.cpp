@@ -104,6 +104,7 @@ void chan_free(go_chan_t *ch) noexcept {
     if (c->owner == ChanOwner::kTimer)
         gort::fatal_error("chan_free of a timer's or ticker's channel (free the timer instead)");
     if (c->owner == ChanOwner::kUserWithTimer) {
+        ForeignScope fs;  // a timer fewer may leave the program deadlocked
         // go_after: cancel the timer first; once timer_del returns, the timer
         // thread will not send on this channel again.
         gort::timer_del(c->timer);

@@ -165,7 +165,8 @@ int mutex_trylock(go_mutex_t *mu) noexcept {
 int mutex_unlock(go_mutex_t *mu) noexcept {
     if (!live(mu)) return GO_EINVAL;
     // The scope covers the atomic release: between it and the wake-up of a
-    // waiter, a foreign thread is the only one that can still run anything.
+    // waiter, a foreign thread is the only one that can still run anything
+    // (the deadlock detector must not fire in between).
     ForeignScope fs;
     mu->mu.unlock(true);
     return 0;

@@ -123,17 +123,20 @@ go_chan_t *go_timer_chan(go_timer_t *t) noexcept {
 
 int go_timer_stop(go_timer_t *t) noexcept {
     if (!live_timer(t)) return GO_EINVAL;
+    gort::ForeignScope fs;  // a timer fewer may leave the program deadlocked
     return gort::timer_del(&t->t) ? 1 : 0;
 }
 
 int go_timer_reset(go_timer_t *t, int64_t ns) noexcept {
     if (!live_timer(t)) return GO_EINVAL;
+    gort::ForeignScope fs;
     return gort::timer_modify(&t->t, gort::deadline_after(ns), 0) ? 1 : 0;
 }
 
 void go_timer_free(go_timer_t *t) noexcept {
     if (!live_timer(t)) return;
     int saved = errno;
+    gort::ForeignScope fs;
     gort::timer_del(&t->t);
     t->t.magic = 0;
     if (t->t.c != nullptr) gort::chan_destroy(t->t.c);
@@ -161,12 +164,14 @@ go_chan_t *go_ticker_chan(go_ticker_t *t) noexcept {
 
 int go_ticker_stop(go_ticker_t *t) noexcept {
     if (!live_ticker(t)) return GO_EINVAL;
+    gort::ForeignScope fs;
     gort::timer_del(&t->t);
     return 0;
 }
 
 int go_ticker_reset_err(go_ticker_t *t, int64_t period) noexcept {
     if (!live_ticker(t) || period <= 0) return GO_EINVAL;
+    gort::ForeignScope fs;
     gort::timer_modify(&t->t, gort::deadline_after(period), period);
     return 0;
 }
@@ -180,6 +185,7 @@ int go_ticker_reset(go_ticker_t *t, int64_t period) noexcept {
 void go_ticker_free(go_ticker_t *t) noexcept {
     if (!live_ticker(t)) return;
     int saved = errno;
+    gort::ForeignScope fs;
     gort::timer_del(&t->t);
     t->t.magic = 0;
     gort::chan_destroy(t->t.c);

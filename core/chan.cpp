@@ -152,7 +152,7 @@ Chan *chan_make(std::size_t elemsize, std::size_t cap) {
 }
 
 bool chan_has_waiters(Chan *c) {
-    LockGuard lg(c->lock);
+    SpinLockGuard lg(c->lock);
     return c->recvq.first != nullptr || c->sendq.first != nullptr;
 }
 
@@ -164,7 +164,7 @@ void chan_destroy(Chan *c) {
 }
 
 int chan_len_locked_read(Chan *c) {
-    LockGuard lg(c->lock);
+    SpinLockGuard lg(c->lock);
     return static_cast<int>(c->qcount);
 }
 

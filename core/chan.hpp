@@ -70,7 +70,7 @@ struct Chan {
     std::uint32_t cap = 0;
     ChanOwner owner = ChanOwner::kUser;
     Timer *timer = nullptr;   // kUserWithTimer: the go_after timer to cancel on free
-    Lock lock;
+    SpinLock lock;
     bool closed = false;      // guarded by lock
     std::uint32_t qcount = 0, sendx = 0, recvx = 0;  // guarded by lock
     WaitQ recvq, sendq;       // guarded by lock

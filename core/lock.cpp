@@ -2,7 +2,9 @@
 #include "lock.hpp"
 
 #include <cerrno>
+#include <ctime>
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,6 +56,27 @@ bool Note::sleep_until(const struct timespec *abs_deadline) {
             (now.tv_sec == abs_deadline->tv_sec && now.tv_nsec >= abs_deadline->tv_nsec))
             return false;
         futex_wait(&token_, 0, abs_deadline);
+    }
+}
+
+void SpinLock::lock_slow() {
+    for (unsigned i = 0;; i++) {
+        if (state_.load(std::memory_order_relaxed) == 0 &&
+            state_.exchange(1, std::memory_order_acquire) == 0)
+            return;
+        if (i < 128) {
+            __builtin_ia32_pause();
+        } else if (i < 1024) {
+            // The holder may have been preempted by the OS: let it run.
+            int saved = errno;
+            sched_yield();
+            errno = saved;
+        } else {
+            int saved = errno;
+            struct timespec ts = {0, 20000};
+            nanosleep(&ts, nullptr);
+            errno = saved;
+        }
     }
 }
 

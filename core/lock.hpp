@@ -37,16 +37,38 @@ private:
     std::atomic<uint32_t> state_{0};
 };
 
-class LockGuard {
+// A spin lock for the shortest critical sections (a channel's): unlock is
+// a plain release store, so a lock/unlock pair costs one locked instruction
+// instead of the Lock's two. Waiters spin, then yield the CPU, then sleep
+// briefly: a holder never blocks, makes no system call and never switches
+// goroutines while holding one (park releases it only after the switch).
+class SpinLock {
 public:
-    explicit LockGuard(Lock &l) : l_(l) { l_.lock(); }
-    ~LockGuard() { l_.unlock(); }
-    LockGuard(const LockGuard &) = delete;
-    LockGuard &operator=(const LockGuard &) = delete;
+    void lock() {
+        if (__builtin_expect(state_.exchange(1, std::memory_order_acquire) == 0, 1)) return;
+        lock_slow();
+    }
+    bool try_lock() { return state_.exchange(1, std::memory_order_acquire) == 0; }
+    void unlock() { state_.store(0, std::memory_order_release); }
 
 private:
-    Lock &l_;
+    void lock_slow();
+    std::atomic<uint32_t> state_{0};
 };
+
+template <class L>
+class BasicLockGuard {
+public:
+    explicit BasicLockGuard(L &l) : l_(l) { l_.lock(); }
+    ~BasicLockGuard() { l_.unlock(); }
+    BasicLockGuard(const BasicLockGuard &) = delete;
+    BasicLockGuard &operator=(const BasicLockGuard &) = delete;
+
+private:
+    L &l_;
+};
+using LockGuard = BasicLockGuard<Lock>;
+using SpinLockGuard = BasicLockGuard<SpinLock>;
 
 // A one-token binary semaphore for parking an OS thread: wake() leaves a
 // token (at most one), sleep() waits for it and takes it.

@@ -23,7 +23,7 @@ bool can_spin(int iter) {
     if (m != nullptr && m->p != nullptr) {
         P *p = m->p;
         if (p->runq_head.load(std::memory_order_relaxed) != p->runq_tail.load(std::memory_order_relaxed) ||
-            p->runnext.load(std::memory_order_relaxed) != nullptr)
+            p->runnext.load(std::memory_order_relaxed) != nullptr || p->handoff != nullptr)
             return false;
     }
     return true;

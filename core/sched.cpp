@@ -115,6 +115,13 @@ bool runq_put_slow(P *p, G *g, std::uint32_t h, std::uint32_t t) {
 
 // Put g on p's local queue (in runnext when next). Owner only.
 bool runq_put(P *p, G *g, bool next) {
+    if (next && g_sched->gomaxprocs.load(std::memory_order_relaxed) == 1) {
+        G *old = p->handoff;
+        p->handoff = g;
+        if (old == nullptr) return true;
+        g = old;  // kick the old one to the tail
+        next = false;
+    }
     if (next) {
         // Only the owner makes runnext non-null (thieves only take it), so
         // an empty slot can be filled with a plain store: a woken goroutine
@@ -142,6 +149,10 @@ bool runq_put(P *p, G *g, bool next) {
 
 // Take a G from p's local queue, runnext first. Owner only.
 G *runq_get(P *p) {
+    if (G *h = p->handoff) {
+        p->handoff = nullptr;
+        return h;
+    }
     G *next = p->runnext.load(std::memory_order_relaxed);
     if (next != nullptr &&
         p->runnext.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel))
@@ -786,6 +797,9 @@ top:
     }
     check_main_goexit_deadlock();
     check_dead();
+    // Idle: a good moment to give back the memory of a burst of exited
+    // goroutines (it costs a system call per stack).
+    stack_scavenge();
     stop_m(m);
     if (m->p != nullptr) m->p->m = m;
     goto top;
@@ -870,6 +884,14 @@ void ForeignScope::enter_foreign() {
     g_sched->nforeign.fetch_add(1, std::memory_order_seq_cst);
 }
 
+void foreign_leave() {
+    // The last foreign thread to leave may be what the idle Ms were waiting
+    // for: if nothing else can run now, the program is deadlocked, and no M
+    // will look again (they all sleep). Look here, as Go's checkdead runs
+    // whenever an M stops.
+    if (g_sched->nforeign.fetch_sub(1, std::memory_order_seq_cst) == 1) check_dead();
+}
+
 void ready_list(G *head, int n) {
     if (head == nullptr) return;
     {
@@ -913,7 +935,7 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
             if (on) g_sched->nforeign.fetch_add(1, std::memory_order_seq_cst);
         }
         ~Inside() {
-            if (on) g_sched->nforeign.fetch_sub(1, std::memory_order_seq_cst);
+            if (on) foreign_leave();
         }
     } inside(p == nullptr);
     if (!take_reservation(p, stack_cls)) return -EAGAIN;

@@ -116,6 +116,10 @@ struct alignas(64) P {
     alignas(64) std::atomic<std::uint32_t> runq_head;
     std::atomic<std::uint32_t> runq_tail;
     std::atomic<G *> runnext;
+    // runnext at GOMAXPROCS=1, where no other P can steal: a plain slot, so
+    // a wake-up and the switch to the woken G cost no locked instruction.
+    // Owner only; runq_get takes it first.
+    G *handoff;
     std::atomic<G *> runq[kRunqSize];
     // Caches: owner only.
     G *gfree;
@@ -177,7 +181,10 @@ struct Sched {
     G *gfree = nullptr;
     int ngfree = 0;
     char *gslab_cur = nullptr, *gslab_end = nullptr;
-    std::atomic<std::int64_t> goid{0};
+    // Written by every spawn: on a line of its own, away from the flags
+    // every scheduling point reads.
+    alignas(64) std::atomic<std::int64_t> goid{0};
+    char goid_pad[56];
     std::atomic<bool> stopped{false};  // the main goroutine returned
     std::atomic<bool> main_called{false};
     std::atomic<bool> main_goexited{false};  // the main goroutine called go_exit
@@ -229,6 +236,10 @@ void park(void (*unlock)(void *), void *arg, const char *reason);
 // global queue under one lock. Any thread.
 void ready_list(G *head, int n);
 
+// A thread that is not a goroutine leaves gort (Sched::nforeign): the last
+// one to leave runs the deadlock check.
+void foreign_leave();
+
 // Counts the calling thread as "inside gort" while it lives when that
 // thread is not a goroutine (see Sched::nforeign). Cheap for goroutines.
 class ForeignScope {
@@ -240,7 +251,7 @@ public:
         if (__builtin_expect(foreign_, 0)) enter_foreign();
     }
     ~ForeignScope() {
-        if (foreign_) g_sched->nforeign.fetch_sub(1, std::memory_order_seq_cst);
+        if (__builtin_expect(foreign_, 0)) foreign_leave();
     }
     ForeignScope(const ForeignScope &) = delete;
     ForeignScope &operator=(const ForeignScope &) = delete;

@@ -57,6 +57,29 @@ void Sema::release(bool handoff) {
     }
 }
 
+void Sema::release_n(std::uint32_t n) {
+    lock_.lock();
+    Entry *wake = nullptr, **tailp = &wake;
+    for (; n > 0; n--) {
+        Entry *e = head_;
+        if (e == nullptr) {
+            count_ += n;
+            break;
+        }
+        head_ = e->next;
+        if (head_ == nullptr) tail_ = nullptr;
+        e->next = nullptr;
+        *tailp = e;
+        tailp = &e->next;
+    }
+    lock_.unlock();
+    while (wake != nullptr) {
+        Entry *next = wake->next;  // read before the wake: the entry dies with it
+        wake->w.wake();
+        wake = next;
+    }
+}
+
 bool Sema::has_waiters() {
     LockGuard lg(lock_);
     return head_ != nullptr;

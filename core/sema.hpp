@@ -31,6 +31,10 @@ public:
     // caller, when it is a goroutine, yields to the waiter at once (a
     // starving Mutex's handoff). Any thread; never blocks.
     void release(bool handoff = false);
+    // release() n times, but the waiters are taken under one lock and woken
+    // after it: the first to wake may free the Sema (a WaitGroup freed right
+    // after wg_wait returns) without the releaser touching it again.
+    void release_n(std::uint32_t n);
     // Waiters right now (diagnostics and wg_free's check).
     bool has_waiters();
     void reset();

@@ -23,6 +23,7 @@ namespace {
 constexpr std::size_t kPage = 4096;
 constexpr std::size_t kChunkBytes = 64u << 20;   // slots are carved from 64 MiB chunks
 constexpr long kWarmMax = 256;                   // warm stacks kept per class in the global pool
+constexpr long kDirtyMax = 1L << 16;             // warm stacks past kWarmMax awaiting the scavenger
 constexpr int kCacheMax = 32;                    // per-P cache of default-class stacks
 constexpr std::uint64_t kCanary = 0x676f72742d737461ull;  // "gort-sta"
 
@@ -32,7 +33,9 @@ struct Pool {
     Lock lock;
     Stack *warm = nullptr;   // guarded by lock
     Stack *cold = nullptr;   // guarded by lock
+    Stack *dirty = nullptr;  // guarded by lock: warm, past kWarmMax, to be released
     long nwarm = 0;          // guarded by lock
+    long ndirty = 0;         // guarded by lock
     char *chunk_cur = nullptr, *chunk_end = nullptr;  // guarded by lock
     std::atomic<long> capacity{0};  // slots carved + slots left in the current chunk
     std::atomic<long> live{0};      // reservations
@@ -42,6 +45,7 @@ struct Stacks {
     Pool pools[kStackClasses];
     Stacks *previous = nullptr;  // the parent's, in a forked child (kept reachable)
     std::atomic<int> guard_mode{kGuardUnknown};
+    std::atomic<bool> scavenge_pending{false};
     std::atomic<long> mprotect_budget{0};
 };
 
@@ -182,26 +186,100 @@ long stack_live_total() {
     return n;
 }
 
-Stack *stack_get(P *p, int cls) {
-    if (p != nullptr && cls == kDefaultStackClass && p->stack_cache != nullptr) {
-        Stack *s = p->stack_cache;
-        p->stack_cache = s->next;
-        p->nstack_cache--;
-        return s;
+namespace {
+// Give a stack's pages back, all but the top page that holds its header.
+void release_pages(Stack *s) {
+    char *top_page = reinterpret_cast<char *>(reinterpret_cast<std::uintptr_t>(s) & ~(kPage - 1));
+    if (top_page > s->usable_lo()) {
+        int saved = errno;
+        madvise(s->usable_lo(), top_page - s->usable_lo(), MADV_DONTNEED);
+        errno = saved;
     }
-    Pool &pool = g_stacks->pools[cls];
+    s->warm = false;
+}
+}  // namespace
+
+namespace {
+
+// One stack from the pool: warm first, then dirty (still warm: the
+// scavenger has not run), then cold, then a new slot. Pool lock held.
+Stack *pool_take_locked(Pool &pool, int cls) {
     Stack *s;
+    if ((s = pool.warm) != nullptr) {
+        pool.warm = s->next;
+        pool.nwarm--;
+    } else if ((s = pool.dirty) != nullptr) {
+        pool.dirty = s->next;
+        pool.ndirty--;
+    } else if ((s = pool.cold) != nullptr) {
+        pool.cold = s->next;
+    } else {
+        s = carve(pool, cls);
+        if (s == nullptr && grow(pool, cls)) s = carve(pool, cls);
+    }
+    return s;
+}
+
+// Give s back to the pool; returns true when its pages must be released by
+// the caller (outside the lock) before it goes on the cold list. Lock held.
+bool pool_give_locked(Pool &pool, Stack *s) {
+    if (pool.nwarm < kWarmMax) {
+        s->next = pool.warm;
+        pool.warm = s;
+        pool.nwarm++;
+        return false;
+    }
+    if (pool.ndirty < kDirtyMax) {
+        // Too many warm stacks already, but giving the pages back now would
+        // cost a system call and a TLB shootdown on every exit of a burst:
+        // leave that to the scavenger, which runs when an M goes idle.
+        s->next = pool.dirty;
+        pool.dirty = s;
+        pool.ndirty++;
+        g_stacks->scavenge_pending.store(true, std::memory_order_relaxed);
+        return false;
+    }
+    return true;
+}
+
+void pool_give(Pool &pool, Stack *s) {
     {
         LockGuard g(pool.lock);
-        if ((s = pool.warm) != nullptr) {
-            pool.warm = s->next;
-            pool.nwarm--;
-        } else if ((s = pool.cold) != nullptr) {
-            pool.cold = s->next;
-        } else {
-            s = carve(pool, cls);
-            if (s == nullptr && grow(pool, cls)) s = carve(pool, cls);
+        if (!pool_give_locked(pool, s)) return;
+    }
+    release_pages(s);
+    LockGuard g(pool.lock);
+    s->next = pool.cold;
+    pool.cold = s;
+}
+
+}  // namespace
+
+Stack *stack_get(P *p, int cls) {
+    Stack *s;
+    if (p != nullptr && cls == kDefaultStackClass) {
+        if ((s = p->stack_cache) == nullptr) {
+            // Refill half the cache under one lock (Go's stackcacherefill).
+            Pool &pool = g_stacks->pools[cls];
+            LockGuard g(pool.lock);
+            while (p->nstack_cache < kCacheMax / 2) {
+                Stack *t = pool_take_locked(pool, cls);
+                if (t == nullptr) break;
+                t->next = p->stack_cache;
+                p->stack_cache = t;
+                p->nstack_cache++;
+            }
         }
+        if ((s = p->stack_cache) != nullptr) {
+            p->stack_cache = s->next;
+            p->nstack_cache--;
+            s->next = nullptr;
+            return s;
+        }
+    } else {
+        Pool &pool = g_stacks->pools[cls];
+        LockGuard g(pool.lock);
+        s = pool_take_locked(pool, cls);
     }
     if (s == nullptr) {
         // Unreachable while capacity >= live holds; a broken invariant is a
@@ -213,30 +291,59 @@ Stack *stack_get(P *p, int cls) {
 }
 
 void stack_put(P *p, Stack *s) {
-    if (p != nullptr && s->cls == kDefaultStackClass && p->nstack_cache < kCacheMax) {
+    if (p != nullptr && s->cls == kDefaultStackClass) {
+        if (p->nstack_cache >= kCacheMax) {
+            // Return half the cache under one lock (Go's stackcacherelease).
+            Pool &pool = g_stacks->pools[s->cls];
+            Stack *release = nullptr;
+            {
+                LockGuard g(pool.lock);
+                while (p->nstack_cache > kCacheMax / 2) {
+                    Stack *t = p->stack_cache;
+                    p->stack_cache = t->next;
+                    p->nstack_cache--;
+                    if (pool_give_locked(pool, t)) {
+                        t->next = release;
+                        release = t;
+                    }
+                }
+            }
+            while (release != nullptr) {
+                Stack *t = release;
+                release = t->next;
+                pool_give(pool, t);  // full: release its pages, then cold
+            }
+        }
         s->next = p->stack_cache;
         p->stack_cache = s;
         p->nstack_cache++;
         return;
     }
-    Pool &pool = g_stacks->pools[s->cls];
-    pool.lock.lock();
-    if (pool.nwarm < kWarmMax) {
-        s->next = pool.warm;
-        pool.warm = s;
-        pool.nwarm++;
-        pool.lock.unlock();
-        return;
+    pool_give(g_stacks->pools[s->cls], s);
+}
+
+void stack_scavenge() {
+    Stacks &st = *g_stacks;
+    if (!st.scavenge_pending.load(std::memory_order_relaxed)) return;
+    st.scavenge_pending.store(false, std::memory_order_relaxed);
+    for (Pool &pool : st.pools) {
+        Stack *list;
+        {
+            LockGuard g(pool.lock);
+            list = pool.dirty;
+            pool.dirty = nullptr;
+            pool.ndirty = 0;
+        }
+        if (list == nullptr) continue;
+        Stack *last = nullptr;
+        for (Stack *s = list; s != nullptr; s = s->next) {
+            release_pages(s);
+            last = s;
+        }
+        LockGuard g(pool.lock);
+        last->next = pool.cold;
+        pool.cold = list;
     }
-    pool.lock.unlock();
-    // Too many warm stacks already: give this one's pages back, all but the
-    // top page that holds the header.
-    char *top_page = reinterpret_cast<char *>(reinterpret_cast<std::uintptr_t>(s) & ~(kPage - 1));
-    if (top_page > s->usable_lo()) madvise(s->usable_lo(), top_page - s->usable_lo(), MADV_DONTNEED);
-    s->warm = false;
-    LockGuard g(pool.lock);
-    s->next = pool.cold;
-    pool.cold = s;
 }
 
 void stack_flush_cache(P *p) {

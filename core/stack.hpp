@@ -66,6 +66,10 @@ Stack *stack_get(P *p, int cls);
 void stack_put(P *p, Stack *s);
 // Move a P's cached stacks to the global pool (the P is being retired).
 void stack_flush_cache(P *p);
+// Give back the memory of the stacks freed past the warm pool's size (the
+// scavenger): called by an M about to sleep for want of work. Cheap when
+// there is nothing to do. Any thread.
+void stack_scavenge();
 
 // Canary for unguarded stacks: the lowest kCanaryBytes of the usable area.
 // Every call pushes a return address, so a frame smaller than the canary

@@ -113,7 +113,11 @@ void *timer_thread(void *arg) {
         G *sleepers = nullptr;
         int nsleepers = 0;
         bool counted = false;
-        while (!ts->heap.empty() && ts->heap[0].when <= now) {
+        int popped = 0;
+        // At most kBatch timers per lock hold: 100,000 sleepers expiring at
+        // once must not keep the goroutines that go to sleep waiting.
+        constexpr int kBatch = 256;
+        while (popped++ < kBatch && !ts->heap.empty() && ts->heap[0].when <= now) {
             if (!counted) {
                 // Until the goroutines woken here are queued, this thread
                 // counts as one inside gort (the deadlock check, sched.cpp).
@@ -159,7 +163,8 @@ void *timer_thread(void *arg) {
         std::int64_t next = ts->heap.empty() ? -1 : ts->heap[0].when;
         ts->lock.unlock();
         if (sleepers != nullptr) ready_list(sleepers, nsleepers);
-        if (counted) s.nforeign.fetch_sub(1, std::memory_order_seq_cst);
+        if (counted) foreign_leave();
+        if (next >= 0 && next <= now) continue;  // more expired: the next batch
         if (next < 0) {
             ts->note.sleep();
         } else {
