@@ -11,9 +11,11 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" >/dev/null
 
-run() { # run SOURCE BINARY
-  printf '== examples/%s (GOMAXPROCS=%s)\n' "$1" "${GOMAXPROCS:-$(nproc)}"
-  "$build/examples/$2" && status=0 || status=$?
+run() { # run SOURCE BINARY [ARG...]
+  local src=$1 bin=$2
+  shift 2
+  printf '== examples/%s%s (GOMAXPROCS=%s)\n' "$src" "${*:+ $*}" "${GOMAXPROCS:-$(nproc)}"
+  "$build/examples/$bin" "$@" && status=0 || status=$?
   printf '   exit status %d\n' "$status"
 }
 for ex in hello args main_returns; do
@@ -21,4 +23,9 @@ for ex in hello args main_returns; do
 done
 for ex in defer_order lines triple loops goroutine_panic; do
   run "defer/$ex.c" "defer/defer_$ex"
+done
+# skynet with the classic million leaves: 1,111,111 goroutines
+run chan/skynet.c chan/chan_skynet 1000000
+for ex in worker_pool select_timeout pipeline bank ticker; do
+  run "chan/$ex.c" "chan/chan_$ex"
 done
