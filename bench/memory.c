@@ -1,11 +1,10 @@
-/* memory: spawn N goroutines that all block on one WaitGroup, then read
- * VmRSS from /proc/self/status. Prints (RSS_after - RSS_before) / N.
+/* memory: spawn N goroutines that all block receiving from one channel,
+ * then read VmRSS from /proc/self/status. Prints (RSS_after - RSS_before) / N.
  * Usage: memory [N=100000]
  *
- * The C mirror of shared/peers/go/memory/main.go, run in the main goroutine.
- * gort has no channels yet, so `<-block` (a receive from a channel that main
- * closes after measuring) is a wg_wait on a WaitGroup `block` whose counter
- * main sets to 1 and releases with wg_done after measuring.
+ * The C mirror of shared/peers/go/memory/main.go, run in the main goroutine:
+ * `<-block` is a chan_recv on a channel `block` that main closes after
+ * measuring.
  *
  * The stderr line has Go's fields up to rss_after; Go's StackInuse and Sys
  * (runtime.MemStats) have no gort equivalent, so VmSize (the address space
@@ -18,7 +17,8 @@ static const char *prog = "memory";
 
 struct bench {
     int64_t n;
-    go_wg_t *started, *block, *done;
+    go_wg_t *started, *done;
+    go_chan_t *block;
 };
 
 /* The value of a "Key:   123 kB" line of /proc/self/status, in bytes.
@@ -71,9 +71,9 @@ static void waiter(void *arg)
     int rc = wg_done(b->started);
     if (rc < 0)
         bench_fail(prog, "wg_done(started)", rc);
-    rc = wg_wait(b->block); /* <-block */
-    if (rc < 0)
-        bench_fail(prog, "wg_wait(block)", rc);
+    rc = chan_recv(b->block, NULL); /* <-block */
+    if (rc != 0)
+        bench_fail(prog, "chan_recv(block)", rc < 0 ? rc : GO_EINVAL);
     rc = wg_done(b->done);
     if (rc < 0)
         bench_fail(prog, "wg_done(done)", rc);
@@ -85,13 +85,11 @@ static void real_main(void *arg)
     const int64_t n = b->n;
     int rc;
 
-    b->block = wg_new(); /* block := make(chan struct{}) */
+    b->block = chan_new(0, 0); /* block := make(chan struct{}) */
     b->started = wg_new();
     b->done = wg_new();
     if (b->block == NULL || b->started == NULL || b->done == NULL)
         bench_fail(prog, "wg_new", -errno);
-    if ((rc = wg_add(b->block, 1)) < 0)
-        bench_fail(prog, "wg_add(block, 1)", rc);
     if ((rc = wg_add(b->started, n)) < 0)
         bench_fail(prog, "wg_add(started, N)", rc);
     if ((rc = wg_add(b->done, n)) < 0)
@@ -112,8 +110,8 @@ static void real_main(void *arg)
     int64_t after = status_bytes("VmRSS");
     int64_t vmsize = status_bytes("VmSize");
 
-    if ((rc = wg_done(b->block)) < 0) /* close(block) */
-        bench_fail(prog, "wg_done(block)", rc);
+    if ((rc = chan_close(b->block)) < 0) /* close(block) */
+        bench_fail(prog, "chan_close(block)", rc);
     if ((rc = wg_wait(b->done)) < 0)
         bench_fail(prog, "wg_wait(done)", rc);
 
