@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "../core/chan.hpp"
+#include "../core/panic.hpp"
 #include "../core/sched.hpp"
 #include "../core/timer.hpp"
 
@@ -117,7 +118,7 @@ void chan_free(go_chan_t *ch) noexcept {
 
 int chan_send(go_chan_t *ch, const void *value) noexcept {
     int rc = send(ch, value, true);
-    if (rc == gort::kChanSendClosed) panic_raise(kSendClosed);
+    if (rc == gort::kChanSendClosed) gort::panic_plain_runtime_error(kSendClosed);
     return rc == gort::kChanOk ? 0 : rc;
 }
 
@@ -129,7 +130,7 @@ int chan_send_err(go_chan_t *ch, const void *value) noexcept {
 
 int chan_try_send(go_chan_t *ch, const void *value) noexcept {
     int rc = send(ch, value, false);
-    if (rc == gort::kChanSendClosed) panic_raise(kSendClosed);
+    if (rc == gort::kChanSendClosed) gort::panic_plain_runtime_error(kSendClosed);
     return rc == gort::kChanOk ? 1 : rc == gort::kChanWouldBlock ? 0 : rc;
 }
 
@@ -158,9 +159,9 @@ int chan_try_recv(go_chan_t *ch, void *out, int *ok) noexcept {
 }
 
 int chan_close(go_chan_t *ch) noexcept {
-    if (ch == nullptr) panic_raise(kCloseNil);
+    if (ch == nullptr) gort::panic_plain_runtime_error(kCloseNil);
     int rc = close_chan(ch);
-    if (rc == gort::kChanSendClosed) panic_raise(kCloseClosed);
+    if (rc == gort::kChanSendClosed) gort::panic_plain_runtime_error(kCloseClosed);
     return rc == gort::kChanOk ? 0 : rc;
 }
 
@@ -191,7 +192,7 @@ int chan_elem_size(go_chan_t *ch) noexcept {
 int go_select(go_select_case_t *cases, int ncases) noexcept {
     int closed_case;
     int rc = select_cases(cases, ncases, &closed_case);
-    if (closed_case >= 0) panic_raise(kSendClosed);
+    if (closed_case >= 0) gort::panic_plain_runtime_error(kSendClosed);
     return rc;
 }
 

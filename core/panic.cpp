@@ -367,6 +367,14 @@ GORT_NO_TSAN void panic_start(const char *msg, void *value, const go_panic_type_
     raise(gs, p);
 }
 
+GORT_NO_TSAN void panic_plain_runtime_error(const char *msg) {
+    GState *gs = gstate();
+    Panic *p = panic_alloc(gs);
+    p->runtime_error = true;
+    set_message(p, msg);
+    raise(gs, p);
+}
+
 GORT_NO_TSAN void sigpanic() {
     M *m = current_m();
     GState *gs = gstate();

@@ -76,6 +76,9 @@ void frame_leave(Frame *f);
 int call_frame(GState *gs, go_fn_t fn, void *arg);
 
 [[noreturn]] void panic_start(const char *msg, void *value, const go_panic_type_t *type);
+// Go's runtime.plainError: a runtime.Error whose message has no "runtime
+// error: " prefix ("send on closed channel", "close of nil channel").
+[[noreturn]] void panic_plain_runtime_error(const char *msg);
 int recover_impl(go_recovered_t *out);
 [[noreturn]] void goexit_with_defers();
 

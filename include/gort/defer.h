@@ -137,7 +137,9 @@ typedef struct go_recovered {
                                     runtime error, or a typed value's text (its
                                     format callback's, or "(name) 0xADDR"
                                     without one); NULL for panic(nil) */
-    int is_runtime_error;        /* 1 for Go's "runtime error: ..." panics */
+    int is_runtime_error;        /* 1 when Go's value would be a runtime.Error: the
+                                    "runtime error: ..." panics and the channel
+                                    panics ("send on closed channel"...) */
 } go_recovered_t;
 
 /* panic_recover - Go's recover(). Inside a deferred call run by a panic
