@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <new>
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -267,6 +268,7 @@ void new_m(P *p, bool spinning) {
     {
         LockGuard lg(g_sched->lock);
         m->id = g_sched->mcount++;
+        g_sched->nruntime_threads.fetch_add(1, std::memory_order_relaxed);
         m->alllink = g_sched->allm;
         g_sched->allm = m;
     }
@@ -598,6 +600,39 @@ void for_each_g(Sched &s, F f) {
     }
 }
 
+// Whether the process has threads other than gort's own and go_main's
+// caller (read from /proc/self/status). Such a thread may call gort later
+// (a pthread that will send on a channel, or call wg_done): as Go stands
+// its detector down once cgo threads may call in, so do we. Unknown (no
+// /proc) counts as yes: never report a deadlock that might not be one.
+bool other_threads_exist(Sched &s) {
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return true;
+    char buf[4096];
+    std::size_t len = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        len += static_cast<std::size_t>(r);
+        if (len == sizeof buf - 1) break;
+    }
+    close(fd);
+    buf[len] = 0;
+    const char *t = std::strstr(buf, "\nThreads:");
+    if (t == nullptr) return true;
+    long threads = std::strtol(t + 9, nullptr, 10);
+    long known = s.nruntime_threads.load(std::memory_order_relaxed) + 1;  // + go_main's caller
+#if defined(__SANITIZE_THREAD__)
+    known += 1;  // TSan's background thread
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+    known += 1;
+#endif
+#endif
+    return threads > known;
+}
+
 // Go's checkdead, run by an M about to sleep for want of work. Under
 // go_main, the program is deadlocked when no P runs a goroutine, none is
 // queued, no timer is pending, no foreign thread is inside gort, and some
@@ -624,7 +659,7 @@ void check_dead() {
             else if (st != kGDead) dead = false;
         });
     }
-    if (!dead || waiting == 0) {
+    if (!dead || waiting == 0 || other_threads_exist(s)) {
         s.lock.unlock();
         return;
     }

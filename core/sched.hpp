@@ -56,7 +56,7 @@ using GoFn = void (*)(void *);
 constexpr int kMaxProcs = 256;
 constexpr int kRunqSize = 256;
 constexpr int kDefaultStackClass = 2;  // 64 KiB
-constexpr std::size_t kInlineArgs = 24;
+constexpr std::size_t kInlineArgs = 40;  // a channel and four words: skynet's arguments
 constexpr std::size_t kNameMax = 31;
 
 // G status. Who owns the G (and its stack) in each state:
@@ -202,6 +202,10 @@ struct Sched {
     std::atomic<std::int32_t> nforeign{0};
     // Timers pending in the heap (timer.cpp): a pending timer can wake.
     std::atomic<std::int64_t> ntimers{0};
+    // OS threads gort created (Ms, the timer thread): any other thread but
+    // go_main's caller may call gort later, so the deadlock check stands
+    // down while one exists.
+    std::atomic<std::int32_t> nruntime_threads{0};
 };
 
 extern Sched *g_sched;

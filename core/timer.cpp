@@ -191,6 +191,7 @@ void start_thread_locked(Timers &ts) {
     pthread_attr_destroy(&attr);
     if (rc != 0) fatal_error("runtime: failed to create the timer thread");
     ts.started = true;
+    g_sched->nruntime_threads.fetch_add(1, std::memory_order_relaxed);
 }
 
 void unlock_timers(void *arg) { static_cast<Lock *>(arg)->unlock(); }

@@ -30,15 +30,16 @@
  *
  * Deadlock. Under go_main, when every goroutine is blocked on a gort
  * primitive (channel, select, WaitGroup, Mutex, RWMutex, Cond, Once) with no
- * timer pending (a sleep, go_after, a timer or ticker) and no foreign thread
- * inside a gort call, nothing can ever wake them: as Go does, gort prints
- * "fatal error: all goroutines are asleep - deadlock!" and the list of the
- * blocked goroutines with what each waits for ("goroutine 1 [chan
- * receive]:"), and ends the process with status 2. A program whose
- * goroutines wait for a thread that is outside gort at that moment (it will
- * call chan_send later, say) must keep that thread inside a gort call, or a
- * timer pending, or run without go_main (a library, a JVM), where the
- * detector is off, as Go's is in c-shared libraries.
+ * timer pending (a sleep, go_after, a timer or ticker), nothing can ever
+ * wake them: as Go does, gort prints "fatal error: all goroutines are
+ * asleep - deadlock!" and the list of the blocked goroutines with what each
+ * waits for ("goroutine 1 [chan receive]:"), and ends the process with
+ * status 2. Threads that gort did not create may call gort at any time (a
+ * pthread that will send on a channel, or call wg_done, or unlock a mutex
+ * it holds): while any such thread exists, other than the one that called
+ * go_main, the detector stands down and a deadlocked program hangs, as a Go
+ * program's does once cgo threads may call into it. Without go_main (a
+ * library, a JVM) the detector is off, as Go's is in c-shared libraries.
  *
  * fork(). A child forked from a thread that is not running a goroutine gets
  * a fresh runtime on first use; the parent's goroutines do not exist in it.
