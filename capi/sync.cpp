@@ -164,10 +164,9 @@ int mutex_trylock(go_mutex_t *mu) noexcept {
 
 int mutex_unlock(go_mutex_t *mu) noexcept {
     if (!live(mu)) return GO_EINVAL;
-    // The scope covers the atomic release: between it and the wake-up of a
-    // waiter, a foreign thread is the only one that can still run anything
-    // (the deadlock detector must not fire in between).
-    ForeignScope fs;
+    // No ForeignScope: a thread that is not a goroutine and unlocks a mutex
+    // is a thread gort did not create, and the deadlock detector stands
+    // down while one exists (sched.cpp, other_threads_exist).
     mu->mu.unlock(true);
     return 0;
 }

@@ -134,12 +134,12 @@ Chan *chan_make(std::size_t elemsize, std::size_t cap) {
         return nullptr;
     }
     std::size_t bytes = elemsize * cap;  // < 2^16 * 2^31: no overflow
-    std::size_t header = (sizeof(Chan) + 15) & ~std::size_t{15};
+    std::size_t header = (sizeof(Chan) + 63) & ~std::size_t{63};
     if (bytes > (std::size_t{1} << 40)) {  // Go's maxAlloc is 2^48; keep far below it
         errno = EINVAL;
         return nullptr;
     }
-    void *mem = std::aligned_alloc(16, (header + bytes + 15) & ~std::size_t{15});
+    void *mem = std::aligned_alloc(64, (header + bytes + 63) & ~std::size_t{63});
     if (mem == nullptr) {
         errno = ENOMEM;
         return nullptr;

@@ -70,11 +70,14 @@ struct Chan {
     std::uint32_t cap = 0;
     ChanOwner owner = ChanOwner::kUser;
     Timer *timer = nullptr;   // kUserWithTimer: the go_after timer to cancel on free
-    SpinLock lock;
+    unsigned char *buf = nullptr;  // cap * elemsize bytes, after the Chan
+    // The fields above are read-only after chan_make; the lock and the state
+    // it guards get their own cache line, so that checking a handle does not
+    // pull in the line another processor is writing.
+    alignas(64) SpinLock lock;
     bool closed = false;      // guarded by lock
     std::uint32_t qcount = 0, sendx = 0, recvx = 0;  // guarded by lock
     WaitQ recvq, sendq;       // guarded by lock
-    unsigned char *buf = nullptr;  // cap * elemsize bytes, right after the Chan
 };
 
 // Results of the channel operations.

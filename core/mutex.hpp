@@ -25,7 +25,10 @@ struct Waiter;
 struct Mutex {
     static constexpr std::uint32_t kMagic = 0x6d55544bu;  // "mUTK"
     std::uint32_t magic = kMagic;
-    std::atomic<std::int32_t> state{0};
+    // The state has a cache line of its own: the handle check reads magic,
+    // and a magic on the contended line would cost every Lock a second
+    // transfer of that line (a read, then the upgrade for the CAS).
+    alignas(64) std::atomic<std::int32_t> state{0};
     Sema sema{0};
 
     void lock() {
