@@ -114,14 +114,42 @@ void go_sleep(int64_t ns) noexcept {
 
 go_id_t go_id(void) noexcept {
     G *g = current_g();
-    return g != nullptr ? g->id : 0;
+    return g != nullptr ? g->id : pinned_id();
 }
 
 const char *go_name(void) noexcept {
     G *g = current_g();
-    if (g == nullptr) return nullptr;
+    if (g == nullptr) return pinned_id() != 0 ? "" : nullptr;
     return g->name != nullptr ? g->name : "";
 }
+
+void go_pinned_hooks_init(go_pinned_hooks_t *hooks) noexcept {
+    if (hooks == nullptr) return;
+    std::memset(hooks, 0, sizeof *hooks);
+    hooks->size = sizeof *hooks;
+}
+
+int go_pinned_set_hooks(const go_pinned_hooks_t *hooks) noexcept {
+    if (hooks == nullptr) return GO_EINVAL;
+    ErrnoKeeper keep;
+    return pinned_set_hooks(hooks);
+}
+
+go_id_t go_spawn_pinned(go_fn_t fn, void *arg) noexcept {
+    ErrnoKeeper keep;
+    if (fn == nullptr) return GO_EINVAL;
+    ensure_runtime();
+    return spawn_pinned(fn, arg, 0);
+}
+
+go_id_t go_spawn_pinned_copy(go_fn_t fn, const void *args, size_t size) noexcept {
+    ErrnoKeeper keep;
+    if (fn == nullptr || (args == nullptr && size > 0)) return GO_EINVAL;
+    ensure_runtime();
+    return spawn_pinned(fn, const_cast<void *>(args), size);
+}
+
+int go_is_pinned(void) noexcept { return current_g() == nullptr && pinned_id() != 0; }
 
 int go_num_goroutine(void) noexcept {
     long n = num_goroutine();

@@ -71,6 +71,12 @@ bool dying_here() { return g_dying.load() && g_dying_tid.load() == gettid(); }
 
 void write_goroutine_header(const G *g) {
     if (g == nullptr) {
+        if (std::int64_t id = pinned_id()) {
+            write_str("goroutine ");
+            write_int(id);
+            write_str(" [running, locked to thread]:\n");
+            return;
+        }
         write_str("goroutine 0 [running]:\n\t(not a goroutine: a thread outside the scheduler)\n");
         return;
     }

@@ -896,6 +896,7 @@ void after_fork_child() {
     set_current_m(nullptr);
     stack_reset_after_fork();
     timers_reset_after_fork();
+    pinned_reset_after_fork();
 }
 
 }  // namespace
@@ -1045,7 +1046,7 @@ void park(void (*unlock)(void *), void *arg, const char *reason) {
 
 long num_goroutine() {
     if (g_sched == nullptr) return 0;
-    long n = stack_live_total();
+    long n = stack_live_total() + pinned_live();
     for (P *p : g_sched->allp)
         if (p != nullptr) n -= p->spare_reservations.load(std::memory_order_relaxed);
     return n;

@@ -43,6 +43,8 @@
 #include <cstdint>
 #include <pthread.h>
 
+#include <gort/pinned.h>
+
 #include "context.hpp"
 #include "lock.hpp"
 #include "panic.hpp"
@@ -303,6 +305,12 @@ void m_signal_stack(M *m);
 // cpu.cpp
 int count_cpus();
 int env_gomaxprocs();
+// pinned.cpp (gort/pinned.h)
+std::int64_t pinned_id();  // the calling thread's pinned goroutine, or 0
+long pinned_live();        // pinned goroutines that exist now
+int pinned_set_hooks(const go_pinned_hooks_t *hooks);
+std::int64_t spawn_pinned(GoFn fn, void *arg, std::size_t args_size);
+void pinned_reset_after_fork();
 // timer.cpp
 void sleep_goroutine(std::int64_t ns);
 void timers_reset_after_fork();

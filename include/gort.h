@@ -12,6 +12,7 @@
 #include <gort/sync.h>
 #include <gort/chan.h>
 #include <gort/time.h>
+#include <gort/pinned.h>
 #include <gort/defer.h>
 
 #endif /* GORT_H */

@@ -1,0 +1,191 @@
+// pinned.cpp - pinned goroutines: bodies that run on a pool thread's own
+// stack (gort/pinned.h; Go's cgo / LockOSThread model).
+//
+// A pool thread waits on its Note for a body; spawn_pinned hands one to an
+// idle thread, or creates a thread. While a body runs, the thread carries
+// the goroutine's id in thread-local storage (go_id, fatal reports), uses
+// its thread GState for defer/panic/recover (a thread's own, exactly as
+// go_call on a foreign thread does), and counts as "inside gort" for the
+// deadlock detector (a running goroutine may wake the others at any time).
+// The thread holds no P: the scheduler never sees it, and its blocking
+// calls block it like any foreign thread's.
+//
+// Invariants: `lock` guards the idle list, the counts and the hooks; a
+// thread is on the idle list exactly when it waits for work; `work` of a
+// thread is written by the spawner before it wakes the thread and read by
+// the thread after waking (the Note orders them).
+#include <gort/pinned.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <pthread.h>
+#include <signal.h>
+
+#include "panic.hpp"
+#include "sched.hpp"
+
+namespace gort {
+
+namespace {
+
+struct PinnedThread {
+    PinnedThread *next_idle = nullptr;
+    Note note;
+    // The next body (written by the spawner before the wake-up).
+    GoFn fn = nullptr;
+    void *arg = nullptr;
+    void *heap_args = nullptr;
+    std::int64_t id = 0;
+};
+
+struct Pool {
+    Lock lock;
+    PinnedThread *idle = nullptr;  // guarded by lock
+    int nidle = 0;                 // guarded by lock
+    int nthreads = 0;              // guarded by lock
+    bool hooks_set = false;        // guarded by lock
+    go_pinned_hooks_t hooks{};     // guarded by lock; read-only once a thread exists
+    std::atomic<long> live{0};     // pinned goroutines that exist now
+    Pool *previous = nullptr;      // the parent's, in a forked child (kept reachable)
+};
+
+Pool *g_pool = new Pool();
+
+__attribute__((tls_model("initial-exec"))) thread_local std::int64_t t_pinned_id = 0;
+
+void *pool_thread(void *arg) {
+    auto *t = static_cast<PinnedThread *>(arg);
+    Pool &pool = *g_pool;
+    go_pinned_hooks_t hooks;
+    {
+        LockGuard lg(pool.lock);
+        hooks = pool.hooks;
+    }
+    if (hooks.thread_start != nullptr) hooks.thread_start(hooks.ctx);
+    for (;;) {
+        t->note.sleep();  // the spawner set the work, then woke us
+        t_pinned_id = t->id;
+        errno = 0;  // a goroutine starts with errno 0
+        // The body is a frame (gort/defer.h), on this thread's own defer
+        // state; an unrecovered panic ends the process there, as Go's does.
+        call_frame(thread_gstate(), t->fn, t->arg);
+        std::free(t->heap_args);
+        t->heap_args = nullptr;
+        t->fn = nullptr;
+        t_pinned_id = 0;
+        pool.live.fetch_sub(1, std::memory_order_relaxed);
+        foreign_leave();  // spawn_pinned counted the body as inside gort
+        pool.lock.lock();
+        if (pool.nidle < GO_PINNED_IDLE_MAX) {
+            t->next_idle = pool.idle;
+            pool.idle = t;
+            pool.nidle++;
+            pool.lock.unlock();
+            continue;
+        }
+        pool.nthreads--;
+        pool.lock.unlock();
+        break;
+    }
+    if (hooks.thread_exit != nullptr) hooks.thread_exit(hooks.ctx);
+    delete t;
+    g_sched->nruntime_threads.fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
+}
+
+// A new pool thread, waiting for its first body. Pool lock held.
+PinnedThread *new_thread_locked(Pool &pool) {
+    auto *t = new (std::nothrow) PinnedThread();
+    if (t == nullptr) return nullptr;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    // The thread's own stack: the size a main thread would have (8 MiB), as
+    // managed runtimes expect.
+    pthread_attr_setstacksize(&attr, 8u << 20);
+    pthread_t th;
+    g_sched->nruntime_threads.fetch_add(1, std::memory_order_relaxed);
+    int rc = pthread_create(&th, &attr, pool_thread, t);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        g_sched->nruntime_threads.fetch_sub(1, std::memory_order_relaxed);
+        delete t;
+        return nullptr;
+    }
+    pool.nthreads++;
+    return t;
+}
+
+}  // namespace
+
+std::int64_t pinned_id() { return t_pinned_id; }
+
+long pinned_live() { return g_pool->live.load(std::memory_order_relaxed); }
+
+int pinned_set_hooks(const go_pinned_hooks_t *hooks) {
+    // Read only the fields the caller's version of the struct has.
+    auto has = [hooks](std::size_t off, std::size_t len) { return hooks->size >= off + len; };
+    if (!has(offsetof(go_pinned_hooks_t, thread_start), sizeof hooks->thread_start)) return -EINVAL;
+    Pool &pool = *g_pool;
+    LockGuard lg(pool.lock);
+    if (pool.hooks_set || pool.nthreads > 0) return -EALREADY;
+    pool.hooks.size = sizeof pool.hooks;
+    pool.hooks.thread_start = hooks->thread_start;
+    if (has(offsetof(go_pinned_hooks_t, thread_exit), sizeof hooks->thread_exit))
+        pool.hooks.thread_exit = hooks->thread_exit;
+    if (has(offsetof(go_pinned_hooks_t, ctx), sizeof hooks->ctx)) pool.hooks.ctx = hooks->ctx;
+    pool.hooks_set = true;
+    return 0;
+}
+
+std::int64_t spawn_pinned(GoFn fn, void *arg, std::size_t args_size) {
+    Sched &s = *g_sched;
+    if (s.stopped.load(std::memory_order_relaxed)) return -ESHUTDOWN;
+    void *heap_args = nullptr;
+    if (args_size > 0) {
+        heap_args = std::malloc(args_size);
+        if (heap_args == nullptr) return -ENOMEM;
+        std::memcpy(heap_args, arg, args_size);
+        arg = heap_args;
+    }
+    Pool &pool = *g_pool;
+    PinnedThread *t;
+    {
+        LockGuard lg(pool.lock);
+        t = pool.idle;
+        if (t != nullptr) {
+            pool.idle = t->next_idle;
+            pool.nidle--;
+        } else {
+            t = new_thread_locked(pool);
+        }
+    }
+    if (t == nullptr) {
+        std::free(heap_args);
+        return -EAGAIN;
+    }
+    std::int64_t id = s.goid.fetch_add(1, std::memory_order_relaxed) + 1;
+    t->fn = fn;
+    t->arg = arg;
+    t->heap_args = heap_args;
+    t->id = id;
+    pool.live.fetch_add(1, std::memory_order_relaxed);
+    // A running pinned goroutine counts as a thread inside gort (it may wake
+    // the others at any time) until its body returns (pool_thread leaves).
+    s.nforeign.fetch_add(1, std::memory_order_seq_cst);
+    t->note.wake();
+    return id;
+}
+
+void pinned_reset_after_fork() {
+    Pool *fresh = new Pool();
+    fresh->previous = g_pool;
+    g_pool = fresh;
+    t_pinned_id = 0;
+}
+
+}  // namespace gort
