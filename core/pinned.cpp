@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "fatal.hpp"
 #include "panic.hpp"
 #include "sched.hpp"
 
@@ -34,6 +35,10 @@ namespace {
 
 struct PinnedThread {
     PinnedThread *next_idle = nullptr;
+    PinnedThread *all_next = nullptr, *all_prev = nullptr;  // Pool::all; guarded by its lock
+    // Blocked in a gort wait, and why (the deadlock report).
+    std::atomic<bool> blocked{false};
+    const char *waitreason = nullptr;
     Note note;
     // The next body (written by the spawner before the wake-up).
     GoFn fn = nullptr;
@@ -45,6 +50,7 @@ struct PinnedThread {
 struct Pool {
     Lock lock;
     PinnedThread *idle = nullptr;  // guarded by lock
+    PinnedThread *all = nullptr;   // every pool thread; guarded by lock
     int nidle = 0;                 // guarded by lock
     int nthreads = 0;              // guarded by lock
     bool hooks_set = false;        // guarded by lock
@@ -56,9 +62,11 @@ struct Pool {
 Pool *g_pool = new Pool();
 
 __attribute__((tls_model("initial-exec"))) thread_local std::int64_t t_pinned_id = 0;
+__attribute__((tls_model("initial-exec"))) thread_local PinnedThread *t_self = nullptr;
 
 void *pool_thread(void *arg) {
     auto *t = static_cast<PinnedThread *>(arg);
+    t_self = t;
     Pool &pool = *g_pool;
     go_pinned_hooks_t hooks;
     {
@@ -77,18 +85,26 @@ void *pool_thread(void *arg) {
         t->heap_args = nullptr;
         t->fn = nullptr;
         t_pinned_id = 0;
-        pool.live.fetch_sub(1, std::memory_order_relaxed);
-        foreign_leave();  // spawn_pinned counted the body as inside gort
+        // Back on the idle list before the goroutine stops counting, so
+        // that whoever waits for go_num_goroutine to drop finds the thread
+        // ready for reuse. A spawner may hand us work at once: the Note
+        // keeps its wake-up until our next sleep.
         pool.lock.lock();
-        if (pool.nidle < GO_PINNED_IDLE_MAX) {
+        bool keep = pool.nidle < GO_PINNED_IDLE_MAX;
+        if (keep) {
             t->next_idle = pool.idle;
             pool.idle = t;
             pool.nidle++;
-            pool.lock.unlock();
-            continue;
+        } else {
+            pool.nthreads--;
+            if (t->all_prev != nullptr) t->all_prev->all_next = t->all_next;
+            else pool.all = t->all_next;
+            if (t->all_next != nullptr) t->all_next->all_prev = t->all_prev;
         }
-        pool.nthreads--;
         pool.lock.unlock();
+        pool.live.fetch_sub(1, std::memory_order_relaxed);
+        foreign_leave();  // spawn_pinned counted the body as inside gort
+        if (keep) continue;
         break;
     }
     if (hooks.thread_exit != nullptr) hooks.thread_exit(hooks.ctx);
@@ -117,6 +133,9 @@ PinnedThread *new_thread_locked(Pool &pool) {
         return nullptr;
     }
     pool.nthreads++;
+    t->all_next = pool.all;
+    if (pool.all != nullptr) pool.all->all_prev = t;
+    pool.all = t;
     return t;
 }
 
@@ -179,6 +198,36 @@ std::int64_t spawn_pinned(GoFn fn, void *arg, std::size_t args_size) {
     s.nforeign.fetch_add(1, std::memory_order_seq_cst);
     t->note.wake();
     return id;
+}
+
+void pinned_blocking(const char *reason) {
+    PinnedThread *t = t_self;
+    t->waitreason = reason;
+    t->blocked.store(true, std::memory_order_seq_cst);
+    foreign_leave();  // the last one out runs the deadlock check
+}
+
+void pinned_unblocked() { t_self->blocked.store(false, std::memory_order_relaxed); }
+
+int pinned_count_blocked() {
+    Pool &pool = *g_pool;
+    LockGuard lg(pool.lock);
+    int n = 0;
+    for (PinnedThread *t = pool.all; t != nullptr; t = t->all_next)
+        if (t->blocked.load(std::memory_order_seq_cst)) n++;
+    return n;
+}
+
+void pinned_write_blocked() {
+    Pool &pool = *g_pool;
+    for (PinnedThread *t = pool.all; t != nullptr; t = t->all_next) {
+        if (!t->blocked.load(std::memory_order_relaxed)) continue;
+        write_str("\ngoroutine ");
+        write_int(t->id);
+        write_str(" [");
+        write_str(t->waitreason != nullptr ? t->waitreason : "waiting");
+        write_str(", locked to thread]:\n");
+    }
 }
 
 void pinned_reset_after_fork() {

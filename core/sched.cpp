@@ -661,6 +661,7 @@ void check_dead() {
             else if (st != kGDead) dead = false;
         });
     }
+    if (dead) waiting += pinned_count_blocked();
     if (!dead || waiting == 0 || other_threads_exist(s)) {
         s.lock.unlock();
         return;
@@ -684,6 +685,7 @@ void check_dead() {
         write_str(g->waitreason != nullptr ? g->waitreason : "waiting");
         write_str("]:\n");
     });
+    pinned_write_blocked();
     _exit(2);
 }
 
@@ -917,9 +919,11 @@ void ensure_runtime() {
 }
 
 
-void ForeignScope::enter_foreign() {
+bool ForeignScope::enter_foreign() {
     ensure_runtime();
+    if (pinned_id() != 0) return false;
     g_sched->nforeign.fetch_add(1, std::memory_order_seq_cst);
+    return true;
 }
 
 void foreign_leave() {

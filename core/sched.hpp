@@ -254,7 +254,7 @@ public:
         M *m = current_m();
         foreign_ = m == nullptr || m->curg == nullptr;
         m_ = foreign_ ? nullptr : m;
-        if (__builtin_expect(foreign_, 0)) enter_foreign();
+        if (__builtin_expect(foreign_, 0)) foreign_ = enter_foreign();
     }
     ~ForeignScope() {
         if (__builtin_expect(foreign_, 0)) foreign_leave();
@@ -266,7 +266,9 @@ public:
     M *entry_m() const { return m_; }
 
 private:
-    static void enter_foreign();
+    // Counts the thread in; false for a pinned goroutine's thread, which its
+    // running body already counts.
+    static bool enter_foreign();
     bool foreign_;
     M *m_;
 };
@@ -311,6 +313,14 @@ long pinned_live();        // pinned goroutines that exist now
 int pinned_set_hooks(const go_pinned_hooks_t *hooks);
 std::int64_t spawn_pinned(GoFn fn, void *arg, std::size_t args_size);
 void pinned_reset_after_fork();
+// The calling pinned goroutine blocks in a gort wait (reason: Go's wait
+// reason) / runs again; see Waiter.
+void pinned_blocking(const char *reason);
+void pinned_unblocked();
+// For the deadlock report (sched.lock held): how many pinned goroutines
+// are blocked, and print "goroutine N [reason, locked to thread]:" for each.
+int pinned_count_blocked();
+void pinned_write_blocked();
 // timer.cpp
 void sleep_goroutine(std::int64_t ns);
 void timers_reset_after_fork();
