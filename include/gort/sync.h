@@ -16,6 +16,7 @@
 #define GORT_SYNC_H
 
 #include <gort/common.h>
+#include <gort/runtime.h>
 
 #ifdef __cplusplus
 extern "C" {
