@@ -58,7 +58,7 @@ using GoFn = void (*)(void *);
 constexpr int kMaxProcs = 256;
 constexpr int kRunqSize = 256;
 constexpr int kDefaultStackClass = 2;  // 64 KiB
-constexpr std::size_t kInlineArgs = 40;  // a channel and four words: skynet's arguments
+constexpr std::size_t kInlineArgs = 32;  // four words: a channel and three integers (skynet's node)
 constexpr std::size_t kNameMax = 31;
 
 // G status. Who owns the G (and its stack) in each state:
