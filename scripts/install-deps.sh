@@ -11,6 +11,15 @@ packages=(
   valgrind                                       # valgrind test setup (and valgrind.h)
   binutils                                       # nm, for the exported-symbols test
 )
+# Each binding lists its toolchain's packages (cargo, javac, mcs...).
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+for f in "$here"/bindings/*/PACKAGES; do
+  [ -f "$f" ] || continue
+  while read -r p _; do
+    case "$p" in ''|'#'*) continue ;; esac
+    packages+=("$p")
+  done < "$f"
+done
 
 missing=()
 for p in "${packages[@]}"; do

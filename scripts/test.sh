@@ -2,7 +2,8 @@
 # Every test: install what is needed, then build and run the suite three
 # ways, each in its own build directory:
 #   build-test   plain build: every suite, the 1,000,000-goroutine one too,
-#                then the unit tests again under valgrind;
+#                then the unit tests again under valgrind, then each
+#                binding's bindings/<lang>/test.sh against it;
 #   build-asan   ASan + UBSan build: the quick suites;
 #   build-tsan   TSan build: the quick suites.
 # Ends with one line "N passed, N failed" summing all runs; exits non-zero
@@ -52,9 +53,31 @@ run() {
   skipped=$((skipped + ${skip:-0}))
 }
 
+# run_script NAME COMMAND...: a script that ends with "N passed, N failed"
+# (the bindings' test.sh).
+run_script() {
+  local name=$1
+  shift
+  echo "=== $name"
+  local log
+  log=$("$@" 2>&1)
+  echo "$log" | grep -E '^(PASS|FAIL|SKIP)|passed, .* failed' | tail -200
+  local line
+  line=$(echo "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+  if [ -z "$line" ]; then
+    echo "$log" | tail -40
+    failed=$((failed + 1)); return
+  fi
+  passed=$((passed + $(echo "$line" | sed 's/^\([0-9]*\) passed.*/\1/')))
+  failed=$((failed + $(echo "$line" | sed 's/.* \([0-9]*\) failed.*/\1/')))
+}
+
 run "plain build: all suites" build-test --buildtype=debugoptimized -- --setup quick
 run "plain build: 1,000,000 goroutines" build-test -- --suite slow
 run "plain build: unit tests under valgrind" build-test -- --setup valgrind
+for b in rust java csharp; do
+  [ -f "bindings/$b/test.sh" ] && run_script "bindings: $b" bash "bindings/$b/test.sh" build-test
+done
 run "ASan + UBSan build" build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dslow_tests=false --
 run "TSan build" build-tsan --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Dslow_tests=false --
 

@@ -58,7 +58,11 @@ GORT_API go_chan_t *chan_new(size_t elem_size, size_t cap) GORT_NOEXCEPT;
 
 /* chan_free - release a channel. NULL is accepted and ignored. No goroutine
  * or thread may be blocked on it (a fatal error: the waiter could never be
- * released); values still buffered are dropped. A channel made by go_after
+ * released); values still buffered are dropped. A channel may be freed as
+ * soon as no one will use it again, even while the goroutine whose send
+ * (or close) the last receive completed is still returning from that call:
+ * no gort call touches a channel after the operation that released a
+ * waiter, or after its own unlock. A channel made by go_after
  * may be freed before it fired (its timer is cancelled); the channel of a
  * go_timer_t or go_ticker_t belongs to that timer and is freed with it
  * (passing it here is a fatal error). Since 0.3.0. */

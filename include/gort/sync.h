@@ -31,7 +31,10 @@ GORT_API go_wg_t *wg_new(void) GORT_NOEXCEPT;
 
 /* wg_free - release a WaitGroup. NULL is accepted and ignored.
  * No goroutine or thread may be blocked in wg_wait on it (that is a fatal
- * error: the waiter would never be released). Using the handle afterwards
+ * error: the waiter would never be released). It may be freed as soon as
+ * wg_wait has returned (in every waiter), even while the goroutine whose
+ * wg_done released them is still returning from that call: no gort call
+ * touches a WaitGroup after it released its waiters. Using the handle afterwards
  * is undefined; gort catches most such uses and returns GO_EINVAL.
  * Since 0.1.0. */
 GORT_API void wg_free(go_wg_t *wg) GORT_NOEXCEPT;

@@ -1,0 +1,305 @@
+//! Raw bindings to gort's C API (`include/gort.h`): goroutines, WaitGroup,
+//! Mutex, RWMutex, Once, Cond, channels and select, timers, defer/panic/recover
+//! and pinned goroutines. Every item mirrors its C namesake; the headers are
+//! the documentation. Use the safe `gort` crate unless you need the C API.
+//!
+//! # A gort panic is a jump, never an unwind
+//!
+//! A gort panic (`panic_raise`, and every function that "panics with Go's
+//! message": `chan_send`, `chan_close`, `go_select`, `wg_add`, `wg_done`,
+//! `wg_wait`, `go_ticker_new`, `go_ticker_reset`) does not unwind: deferred
+//! calls run on top of the panicking stack and a recovery is a
+//! `__builtin_longjmp` to the frame (`go_call`, a goroutine body) that
+//! deferred the recovering call. Rust frames that such a jump skips are
+//! deallocated without running their destructors, which is undefined
+//! behaviour for any frame with a pending destructor. Therefore:
+//!
+//! - From Rust, call the `_err` twins (`chan_send_err`, `chan_try_send_err`,
+//!   `chan_close_err`, `go_select_err`, `wg_add_err`, `wg_done_err`,
+//!   `wg_wait_err`, `mutex_unlock_err`, `go_ticker_new_err`,
+//!   `go_ticker_reset_err`): they return an error code where their namesakes
+//!   panic. The panicking namesakes are declared for completeness; calling
+//!   one is sound only where nothing between the call and the frame that
+//!   could recover has a destructor pending (or nothing can recover).
+//! - Call `panic_raise` / `panic_raise_value` only from a frame that has
+//!   nothing left to drop, with no Rust frame between it and the recovering
+//!   frame that has anything left to drop (the safe crate calls it only from
+//!   its goroutine trampoline, after `catch_unwind` returned and the payload
+//!   was dropped, where no recovery is possible).
+//! - A Rust panic must never unwind into C: a callback given to gort
+//!   (`go_spawn`, `defer_push`, `go_call`, `once_do`...) catches every
+//!   panic (`std::panic::catch_unwind`) before it returns.
+//! - `go_exit` (Goexit) switches away from the goroutine for good after
+//!   its C deferred calls ran: the goroutine's Rust frames are abandoned
+//!   without running their destructors. Call it only with no Rust frame
+//!   below that has anything to drop (the safe crate implements Goexit as a
+//!   Rust unwind and calls `go_exit` only from the main goroutine's
+//!   trampoline).
+//! - `GO_FRAME` (`go_frame_enter_`, `go_frame_leave_`, `go_frame_landed_`)
+//!   relies on `__builtin_setjmp` returning twice inside the caller's frame:
+//!   it cannot be used from Rust and is not declared here.
+//!
+//! # Goroutine stacks and thread-local storage
+//!
+//! A goroutine runs on a small switched stack (64 KiB by default, see
+//! `go_attr_t`) and may resume on another OS thread after any call that
+//! blocks. Rust code is fine there, but `thread_local!` data belongs to the
+//! OS thread: do not keep a reference to it across a blocking call.
+#![allow(non_camel_case_types)]
+
+use std::marker::{PhantomData, PhantomPinned};
+pub use std::os::raw::{c_char, c_int, c_void};
+
+macro_rules! opaque {
+    ($($(#[$m:meta])* $name:ident;)*) => {$(
+        $(#[$m])*
+        #[repr(C)]
+        pub struct $name {
+            _data: [u8; 0],
+            _marker: PhantomData<(*mut u8, PhantomPinned)>,
+        }
+    )*};
+}
+
+opaque! {
+    /// `go_wg_t`: a WaitGroup.
+    go_wg_t;
+    /// `go_mutex_t`: a sync.Mutex.
+    go_mutex_t;
+    /// `go_rwmutex_t`: a sync.RWMutex.
+    go_rwmutex_t;
+    /// `go_once_t`: a sync.Once.
+    go_once_t;
+    /// `go_cond_t`: a sync.Cond.
+    go_cond_t;
+    /// `go_chan_t`: a channel; NULL is Go's nil channel.
+    go_chan_t;
+    /// `go_timer_t`: a time.Timer.
+    go_timer_t;
+    /// `go_ticker_t`: a time.Ticker.
+    go_ticker_t;
+}
+
+// ------------------------------------------------------------ common.h
+
+/// Linux errno values, negated as gort returns them.
+pub const GO_EINVAL: c_int = -22;
+pub const GO_ENOMEM: c_int = -12;
+pub const GO_EAGAIN: c_int = -11;
+pub const GO_EOVERFLOW: c_int = -75;
+pub const GO_ESHUTDOWN: c_int = -108;
+pub const GO_EPERM: c_int = -1;
+pub const GO_EALREADY: c_int = -114;
+/// `-EPIPE`: "send on closed channel" / "close of closed channel" from an `_err` twin.
+pub const GO_ECLOSED: c_int = -32;
+/// `-ERANGE`: "sync: negative WaitGroup counter" from an `_err` twin.
+pub const GO_ERANGE: c_int = -34;
+/// `-EBUSY`: "sync: WaitGroup misuse" from an `_err` twin.
+pub const GO_EBUSY: c_int = -16;
+
+// ------------------------------------------------------------ version.h
+
+pub const GORT_VERSION_MAJOR: c_int = 0;
+pub const GORT_VERSION_MINOR: c_int = 3;
+pub const GORT_VERSION_PATCH: c_int = 0;
+pub const GORT_VERSION_STRING: &str = "0.3.0";
+pub const GORT_VERSION_NUMBER: c_int =
+    GORT_VERSION_MAJOR * 10000 + GORT_VERSION_MINOR * 100 + GORT_VERSION_PATCH;
+
+// ------------------------------------------------------------ runtime.h
+
+/// A goroutine body (`go_fn_t`); `None` is C's NULL.
+pub type go_fn_t = Option<unsafe extern "C" fn(arg: *mut c_void)>;
+/// A goroutine id: >= 1; 0 is "not a goroutine"; negative is an error.
+pub type go_id_t = i64;
+
+pub const GO_STACK_SIZE_DEFAULT: usize = 64 * 1024;
+pub const GO_MAIN_STACK_SIZE: usize = 8 * 1024 * 1024;
+pub const GO_STACK_SIZE_MIN: usize = 16 * 1024;
+pub const GO_STACK_SIZE_MAX: usize = 1024 * 1024 * 1024;
+
+/// `go_attr_t`: spawn attributes; initialise with `go_attr_init`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct go_attr_t {
+    pub size: usize,
+    pub stack_size: usize,
+    pub name: *const c_char,
+    pub arg_size: usize,
+}
+
+// ------------------------------------------------------------ chan.h
+
+pub const GO_CHAN_ELEM_MAX: usize = 65535;
+pub const GO_SELECT_RECV: c_int = 1;
+pub const GO_SELECT_SEND: c_int = 2;
+pub const GO_SELECT_DEFAULT: c_int = 3;
+pub const GO_SELECT_MAX: c_int = 65536;
+
+/// `go_select_case_t`: one case of `go_select`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct go_select_case_t {
+    pub chan: *mut go_chan_t,
+    pub dir: c_int,
+    pub ok: c_int,
+    pub value: *mut c_void,
+}
+
+// ------------------------------------------------------------ defer.h
+
+/// `go_call`'s result when a deferred call of its frame recovered a panic.
+pub const GO_RECOVERED: c_int = 1;
+
+/// A deferred call (`go_defer_fn_t`).
+pub type go_defer_fn_t = Option<unsafe extern "C" fn(arg: *mut c_void)>;
+
+/// `go_panic_type_t`: how the runtime prints and releases a panic value.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct go_panic_type_t {
+    pub size: usize,
+    pub name: *const c_char,
+    pub format: Option<unsafe extern "C" fn(value: *const c_void, buf: *mut c_char, len: usize) -> c_int>,
+    pub destroy: Option<unsafe extern "C" fn(value: *mut c_void)>,
+}
+
+/// `go_recovered_t`: what `panic_recover` hands back.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct go_recovered_t {
+    pub value: *mut c_void,
+    pub type_: *const go_panic_type_t,
+    pub message: *const c_char,
+    pub is_runtime_error: c_int,
+}
+
+// ------------------------------------------------------------ pinned.h
+
+pub const GO_PINNED_IDLE_MAX: c_int = 64;
+
+/// `go_pinned_hooks_t`: the pinned pool's thread hooks.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct go_pinned_hooks_t {
+    pub size: usize,
+    pub thread_start: Option<unsafe extern "C" fn(ctx: *mut c_void)>,
+    pub thread_exit: Option<unsafe extern "C" fn(ctx: *mut c_void)>,
+    pub ctx: *mut c_void,
+}
+
+extern "C" {
+    // common.h
+    pub fn go_strerror(err: c_int) -> *const c_char;
+
+    // runtime.h
+    pub fn go_attr_init(attr: *mut go_attr_t);
+    pub fn go_spawn(fn_: go_fn_t, arg: *mut c_void) -> go_id_t;
+    pub fn go_spawn_copy(fn_: go_fn_t, args: *const c_void, size: usize) -> go_id_t;
+    pub fn go_spawn_attr(attr: *const go_attr_t, fn_: go_fn_t, arg: *mut c_void) -> go_id_t;
+    pub fn go_main(fn_: go_fn_t, arg: *mut c_void) -> c_int;
+    pub fn go_yield();
+    pub fn go_sleep(ns: i64);
+    pub fn go_id() -> go_id_t;
+    pub fn go_name() -> *const c_char;
+    pub fn go_num_goroutine() -> c_int;
+    pub fn go_num_cpu() -> c_int;
+    pub fn go_maxprocs(n: c_int) -> c_int;
+    pub fn go_version() -> *const c_char;
+    pub fn go_version_number() -> c_int;
+
+    // sync.h: WaitGroup. wg_add / wg_done / wg_wait panic (see the crate
+    // docs); Rust uses the _err twins.
+    pub fn wg_new() -> *mut go_wg_t;
+    pub fn wg_free(wg: *mut go_wg_t);
+    pub fn wg_add(wg: *mut go_wg_t, delta: i64) -> c_int;
+    pub fn wg_done(wg: *mut go_wg_t) -> c_int;
+    pub fn wg_wait(wg: *mut go_wg_t) -> c_int;
+    pub fn wg_add_err(wg: *mut go_wg_t, delta: i64) -> c_int;
+    pub fn wg_done_err(wg: *mut go_wg_t) -> c_int;
+    pub fn wg_wait_err(wg: *mut go_wg_t) -> c_int;
+
+    // sync.h: Mutex (mutex_unlock's misuse is a fatal error, not a panic).
+    pub fn mutex_new() -> *mut go_mutex_t;
+    pub fn mutex_free(mu: *mut go_mutex_t);
+    pub fn mutex_lock(mu: *mut go_mutex_t) -> c_int;
+    pub fn mutex_trylock(mu: *mut go_mutex_t) -> c_int;
+    pub fn mutex_unlock(mu: *mut go_mutex_t) -> c_int;
+    pub fn mutex_unlock_err(mu: *mut go_mutex_t) -> c_int;
+
+    // sync.h: RWMutex
+    pub fn rwmutex_new() -> *mut go_rwmutex_t;
+    pub fn rwmutex_free(rw: *mut go_rwmutex_t);
+    pub fn rwmutex_rlock(rw: *mut go_rwmutex_t) -> c_int;
+    pub fn rwmutex_tryrlock(rw: *mut go_rwmutex_t) -> c_int;
+    pub fn rwmutex_runlock(rw: *mut go_rwmutex_t) -> c_int;
+    pub fn rwmutex_lock(rw: *mut go_rwmutex_t) -> c_int;
+    pub fn rwmutex_trylock(rw: *mut go_rwmutex_t) -> c_int;
+    pub fn rwmutex_unlock(rw: *mut go_rwmutex_t) -> c_int;
+
+    // sync.h: Once (fn must not unwind into C: catch Rust panics in it)
+    pub fn once_new() -> *mut go_once_t;
+    pub fn once_free(o: *mut go_once_t);
+    pub fn once_do(o: *mut go_once_t, fn_: go_fn_t, arg: *mut c_void) -> c_int;
+
+    // sync.h: Cond
+    pub fn cond_new(mu: *mut go_mutex_t) -> *mut go_cond_t;
+    pub fn cond_free(c: *mut go_cond_t);
+    pub fn cond_wait(c: *mut go_cond_t) -> c_int;
+    pub fn cond_signal(c: *mut go_cond_t) -> c_int;
+    pub fn cond_broadcast(c: *mut go_cond_t) -> c_int;
+
+    // chan.h. chan_send, chan_try_send, chan_close and go_select panic;
+    // Rust uses the _err twins.
+    pub fn chan_new(elem_size: usize, cap: usize) -> *mut go_chan_t;
+    pub fn chan_free(ch: *mut go_chan_t);
+    pub fn chan_send(ch: *mut go_chan_t, value: *const c_void) -> c_int;
+    pub fn chan_recv(ch: *mut go_chan_t, out: *mut c_void) -> c_int;
+    pub fn chan_try_send(ch: *mut go_chan_t, value: *const c_void) -> c_int;
+    pub fn chan_try_recv(ch: *mut go_chan_t, out: *mut c_void, ok: *mut c_int) -> c_int;
+    pub fn chan_close(ch: *mut go_chan_t) -> c_int;
+    pub fn chan_len(ch: *mut go_chan_t) -> c_int;
+    pub fn chan_cap(ch: *mut go_chan_t) -> c_int;
+    pub fn chan_elem_size(ch: *mut go_chan_t) -> c_int;
+    pub fn chan_send_err(ch: *mut go_chan_t, value: *const c_void) -> c_int;
+    pub fn chan_try_send_err(ch: *mut go_chan_t, value: *const c_void) -> c_int;
+    pub fn chan_close_err(ch: *mut go_chan_t) -> c_int;
+    pub fn go_select(cases: *mut go_select_case_t, ncases: c_int) -> c_int;
+    pub fn go_select_err(cases: *mut go_select_case_t, ncases: c_int) -> c_int;
+
+    // time.h. go_ticker_new and go_ticker_reset panic on a non-positive
+    // period; Rust uses the _err twins.
+    pub fn go_nanotime() -> i64;
+    pub fn go_after(ns: i64) -> *mut go_chan_t;
+    pub fn go_timer_new(ns: i64) -> *mut go_timer_t;
+    pub fn go_timer_func(ns: i64, fn_: go_fn_t, arg: *mut c_void) -> *mut go_timer_t;
+    pub fn go_timer_chan(t: *mut go_timer_t) -> *mut go_chan_t;
+    pub fn go_timer_stop(t: *mut go_timer_t) -> c_int;
+    pub fn go_timer_reset(t: *mut go_timer_t, ns: i64) -> c_int;
+    pub fn go_timer_free(t: *mut go_timer_t);
+    pub fn go_ticker_new(period: i64) -> *mut go_ticker_t;
+    pub fn go_ticker_new_err(period: i64) -> *mut go_ticker_t;
+    pub fn go_ticker_chan(t: *mut go_ticker_t) -> *mut go_chan_t;
+    pub fn go_ticker_stop(t: *mut go_ticker_t) -> c_int;
+    pub fn go_ticker_reset(t: *mut go_ticker_t, period: i64) -> c_int;
+    pub fn go_ticker_reset_err(t: *mut go_ticker_t, period: i64) -> c_int;
+    pub fn go_ticker_free(t: *mut go_ticker_t);
+
+    // pinned.h
+    pub fn go_pinned_hooks_init(hooks: *mut go_pinned_hooks_t);
+    pub fn go_pinned_set_hooks(hooks: *const go_pinned_hooks_t) -> c_int;
+    pub fn go_spawn_pinned(fn_: go_fn_t, arg: *mut c_void) -> go_id_t;
+    pub fn go_spawn_pinned_copy(fn_: go_fn_t, args: *const c_void, size: usize) -> go_id_t;
+    pub fn go_is_pinned() -> c_int;
+
+    // defer.h. See the crate docs: panic_raise jumps, it never unwinds.
+    pub fn defer_push(fn_: go_defer_fn_t, arg: *mut c_void) -> c_int;
+    pub fn defer_push_copy(fn_: go_defer_fn_t, args: *const c_void, size: usize) -> c_int;
+    pub fn go_call(fn_: go_fn_t, arg: *mut c_void) -> c_int;
+    /// Start a gort panic; never returns. Only from a frame with nothing
+    /// left to drop (see the crate docs).
+    pub fn panic_raise(msg: *const c_char) -> !;
+    pub fn panic_raise_value(value: *mut c_void, type_: *const go_panic_type_t) -> !;
+    pub fn panic_recover(out: *mut go_recovered_t) -> c_int;
+    pub fn go_exit() -> c_int;
+}

@@ -1,0 +1,125 @@
+//! The #[repr(C)] types and constants of gort-sys against the C headers:
+//! a C program compiled against the same headers (found by build.rs) prints
+//! sizes, offsets and values, and each must equal the Rust side's.
+use gort_sys::*;
+use std::mem::{align_of, size_of};
+use std::process::Command;
+
+macro_rules! offset_of {
+    ($t:ty, $f:ident) => {{
+        let u = std::mem::MaybeUninit::<$t>::uninit();
+        let base = u.as_ptr();
+        // SAFETY: only the address of the field is taken, nothing is read.
+        let field = unsafe { std::ptr::addr_of!((*base).$f) };
+        field as usize - base as usize
+    }};
+}
+
+const C_SRC: &str = r#"
+#include <gort.h>
+#include <stdio.h>
+#include <stddef.h>
+#define S(t) printf(#t " size %zu align %zu\n", sizeof(t), _Alignof(t))
+#define O(t, f) printf(#t "." #f " %zu\n", offsetof(t, f))
+#define V(c) printf(#c " %lld\n", (long long)(c))
+int main(void) {
+    S(go_attr_t); O(go_attr_t, size); O(go_attr_t, stack_size); O(go_attr_t, name); O(go_attr_t, arg_size);
+    S(go_select_case_t); O(go_select_case_t, chan); O(go_select_case_t, dir); O(go_select_case_t, ok); O(go_select_case_t, value);
+    S(go_recovered_t); O(go_recovered_t, value); O(go_recovered_t, type); O(go_recovered_t, message); O(go_recovered_t, is_runtime_error);
+    S(go_panic_type_t); O(go_panic_type_t, size); O(go_panic_type_t, name); O(go_panic_type_t, format); O(go_panic_type_t, destroy);
+    S(go_pinned_hooks_t); O(go_pinned_hooks_t, size); O(go_pinned_hooks_t, thread_start); O(go_pinned_hooks_t, thread_exit); O(go_pinned_hooks_t, ctx);
+    V(GO_EINVAL); V(GO_ENOMEM); V(GO_EAGAIN); V(GO_EOVERFLOW); V(GO_ESHUTDOWN); V(GO_EPERM); V(GO_EALREADY);
+    V(GO_ECLOSED); V(GO_ERANGE); V(GO_EBUSY);
+    V(GO_STACK_SIZE_DEFAULT); V(GO_MAIN_STACK_SIZE); V(GO_STACK_SIZE_MIN); V(GO_STACK_SIZE_MAX);
+    V(GO_CHAN_ELEM_MAX); V(GO_SELECT_RECV); V(GO_SELECT_SEND); V(GO_SELECT_DEFAULT); V(GO_SELECT_MAX);
+    V(GO_RECOVERED); V(GO_PINNED_IDLE_MAX); V(GORT_VERSION_NUMBER);
+    return 0;
+}
+"#;
+
+fn rust_side() -> String {
+    let mut s = String::new();
+    macro_rules! S {
+        ($t:ident) => {
+            s += &format!("{} size {} align {}\n", stringify!($t), size_of::<$t>(), align_of::<$t>());
+        };
+    }
+    macro_rules! O {
+        ($t:ident, $f:ident, $cf:expr) => {
+            s += &format!("{}.{} {}\n", stringify!($t), $cf, offset_of!($t, $f));
+        };
+    }
+    macro_rules! V {
+        ($c:ident) => {
+            s += &format!("{} {}\n", stringify!($c), $c as i64);
+        };
+    }
+    S!(go_attr_t); O!(go_attr_t, size, "size"); O!(go_attr_t, stack_size, "stack_size");
+    O!(go_attr_t, name, "name"); O!(go_attr_t, arg_size, "arg_size");
+    S!(go_select_case_t); O!(go_select_case_t, chan, "chan"); O!(go_select_case_t, dir, "dir");
+    O!(go_select_case_t, ok, "ok"); O!(go_select_case_t, value, "value");
+    S!(go_recovered_t); O!(go_recovered_t, value, "value"); O!(go_recovered_t, type_, "type");
+    O!(go_recovered_t, message, "message"); O!(go_recovered_t, is_runtime_error, "is_runtime_error");
+    S!(go_panic_type_t); O!(go_panic_type_t, size, "size"); O!(go_panic_type_t, name, "name");
+    O!(go_panic_type_t, format, "format"); O!(go_panic_type_t, destroy, "destroy");
+    S!(go_pinned_hooks_t); O!(go_pinned_hooks_t, size, "size");
+    O!(go_pinned_hooks_t, thread_start, "thread_start"); O!(go_pinned_hooks_t, thread_exit, "thread_exit");
+    O!(go_pinned_hooks_t, ctx, "ctx");
+    V!(GO_EINVAL); V!(GO_ENOMEM); V!(GO_EAGAIN); V!(GO_EOVERFLOW); V!(GO_ESHUTDOWN); V!(GO_EPERM);
+    V!(GO_EALREADY); V!(GO_ECLOSED); V!(GO_ERANGE); V!(GO_EBUSY);
+    V!(GO_STACK_SIZE_DEFAULT); V!(GO_MAIN_STACK_SIZE); V!(GO_STACK_SIZE_MIN); V!(GO_STACK_SIZE_MAX);
+    V!(GO_CHAN_ELEM_MAX); V!(GO_SELECT_RECV); V!(GO_SELECT_SEND); V!(GO_SELECT_DEFAULT); V!(GO_SELECT_MAX);
+    V!(GO_RECOVERED); V!(GO_PINNED_IDLE_MAX); V!(GORT_VERSION_NUMBER);
+    s
+}
+
+#[test]
+fn layout_and_constants_match_the_c_headers() {
+    let dir = std::env::temp_dir().join(format!("gort-sys-layout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("layout.c");
+    let exe = dir.join("layout");
+    std::fs::write(&src, C_SRC).unwrap();
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let mut cmd = Command::new(&cc);
+    for inc in env!("GORT_SYS_INCLUDE_DIRS").split(':').filter(|d| !d.is_empty()) {
+        cmd.arg(format!("-I{}", inc));
+    }
+    let st = cmd.arg("-std=c11").arg("-o").arg(&exe).arg(&src).status().expect("run the C compiler");
+    assert!(st.success(), "the layout program did not compile");
+    let out = Command::new(&exe).output().unwrap();
+    let c_side = String::from_utf8(out.stdout).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(rust_side(), c_side);
+}
+
+#[test]
+fn the_loaded_library_is_the_headers_version() {
+    // SAFETY: plain queries, callable from any thread at any time.
+    let (n, s) = unsafe { (go_version_number(), std::ffi::CStr::from_ptr(go_version())) };
+    assert_eq!(n, GORT_VERSION_NUMBER);
+    assert_eq!(s.to_str().unwrap(), GORT_VERSION_STRING);
+}
+
+#[test]
+fn error_twins_return_codes_instead_of_panicking() {
+    // SAFETY: handles are made and freed here; every call is a _err twin.
+    unsafe {
+        let ch = chan_new(8, 1);
+        assert!(!ch.is_null());
+        let v: i64 = 7;
+        assert_eq!(chan_close_err(ch), 0);
+        assert_eq!(chan_close_err(ch), GO_ECLOSED);
+        assert_eq!(chan_send_err(ch, &v as *const i64 as *const c_void), GO_ECLOSED);
+        assert_eq!(chan_close_err(std::ptr::null_mut()), GO_EINVAL);
+        chan_free(ch);
+        let wg = wg_new();
+        assert_eq!(wg_done_err(wg), GO_ERANGE);
+        assert_eq!(wg_wait_err(wg), 0);
+        wg_free(wg);
+        let mu = mutex_new();
+        assert_eq!(mutex_unlock_err(mu), GO_EPERM);
+        mutex_free(mu);
+        assert!(go_ticker_new_err(0).is_null());
+    }
+}
