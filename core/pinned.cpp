@@ -27,6 +27,7 @@
 
 #include "fatal.hpp"
 #include "panic.hpp"
+#include "timer.hpp"
 #include "sched.hpp"
 
 namespace gort {
@@ -47,8 +48,22 @@ struct PinnedThread {
     std::int64_t id = 0;
 };
 
+// A body waiting for a thread (see "The queue" in spawn_pinned).
+struct Body {
+    Body *next;
+    GoFn fn;
+    void *arg;
+    void *heap_args;
+    std::int64_t id;
+    std::int64_t queued_at;  // nanotime()
+};
+
 struct Pool {
     Lock lock;
+    Body *qhead = nullptr, *qtail = nullptr;  // guarded by lock
+    int nrunning = 0;              // threads running a body, not asleep in a gort wait; guarded by lock
+    bool watchdog_armed = false;   // guarded by lock
+    Timer watchdog;                // guarded by lock (armed: in the timer heap)
     PinnedThread *idle = nullptr;  // guarded by lock
     PinnedThread *all = nullptr;   // every pool thread; guarded by lock
     int nidle = 0;                 // guarded by lock
@@ -66,6 +81,7 @@ __attribute__((tls_model("initial-exec"))) thread_local PinnedThread *t_self = n
 
 void *pool_thread(void *arg) {
     auto *t = static_cast<PinnedThread *>(arg);
+    adopt_program_sigmask();
     t_self = t;
     Pool &pool = *g_pool;
     go_pinned_hooks_t hooks;
@@ -74,8 +90,10 @@ void *pool_thread(void *arg) {
         hooks = pool.hooks;
     }
     if (hooks.thread_start != nullptr) hooks.thread_start(hooks.ctx);
+    bool have_work = false;  // took a queued body: no need to sleep
     for (;;) {
-        t->note.sleep();  // the spawner set the work, then woke us
+        if (!have_work) t->note.sleep();  // the spawner set the work, then woke us
+        have_work = false;
         t_pinned_id = t->id;
         errno = 0;  // a goroutine starts with errno 0
         // The body is a frame (gort/defer.h), on this thread's own defer
@@ -90,6 +108,24 @@ void *pool_thread(void *arg) {
         // ready for reuse. A spawner may hand us work at once: the Note
         // keeps its wake-up until our next sleep.
         pool.lock.lock();
+        pool.nrunning--;
+        if (Body *b = pool.qhead) {
+            // More work queued: take it without going to sleep (no wake-up
+            // system call for the spawner, none for us).
+            pool.qhead = b->next;
+            if (pool.qhead == nullptr) pool.qtail = nullptr;
+            pool.nrunning++;
+            pool.lock.unlock();
+            pool.live.fetch_sub(1, std::memory_order_relaxed);
+            foreign_leave();  // the body that ended; the next one is counted already
+            t->fn = b->fn;
+            t->arg = b->arg;
+            t->heap_args = b->heap_args;
+            t->id = b->id;
+            std::free(b);
+            have_work = true;
+            continue;
+        }
         bool keep = pool.nidle < GO_PINNED_IDLE_MAX;
         if (keep) {
             t->next_idle = pool.idle;
@@ -161,6 +197,68 @@ int pinned_set_hooks(const go_pinned_hooks_t *hooks) {
     return 0;
 }
 
+namespace {
+
+constexpr std::int64_t kQueueWaitNs = 1000000;  // 1 ms: the longest a queued body waits for a thread
+
+// Give body (fn, arg, heap_args, id) to an idle thread, or to a new one.
+// Pool lock held. False when no thread could be had.
+bool dispatch_locked(Pool &pool, GoFn fn, void *arg, void *heap_args, std::int64_t id) {
+    PinnedThread *t = pool.idle;
+    if (t != nullptr) {
+        pool.idle = t->next_idle;
+        pool.nidle--;
+    } else {
+        t = new_thread_locked(pool);
+        if (t == nullptr) return false;
+    }
+    t->fn = fn;
+    t->arg = arg;
+    t->heap_args = heap_args;
+    t->id = id;
+    pool.nrunning++;
+    t->note.wake();
+    return true;
+}
+
+// Hand the oldest queued body to a thread of its own. Pool lock held.
+bool dispatch_head_locked(Pool &pool) {
+    Body *b = pool.qhead;
+    if (b == nullptr || !dispatch_locked(pool, b->fn, b->arg, b->heap_args, b->id)) return false;
+    pool.qhead = b->next;
+    if (pool.qhead == nullptr) pool.qtail = nullptr;
+    std::free(b);
+    return true;
+}
+
+void arm_watchdog_locked(Pool &pool);
+
+// The timer's goroutine: a body queued for 1 ms gets a thread of its own,
+// whatever the others do (they may be blocked outside gort: in a system
+// call, a managed sleep, a long computation).
+void watchdog(void *) {
+    Pool &pool = *g_pool;
+    LockGuard lg(pool.lock);
+    pool.watchdog_armed = false;
+    // One more thread per tick, not one per stale body: the new thread
+    // drains the queue too, and a burst of spawns must not become a burst
+    // of threads.
+    if (pool.qhead != nullptr && nanotime() - pool.qhead->queued_at >= kQueueWaitNs)
+        dispatch_head_locked(pool);
+    if (pool.qhead != nullptr) arm_watchdog_locked(pool);
+}
+
+void arm_watchdog_locked(Pool &pool) {
+    if (pool.watchdog_armed) return;
+    pool.watchdog_armed = true;
+    pool.watchdog.kind = Timer::Kind::kFunc;
+    pool.watchdog.fn = watchdog;
+    pool.watchdog.arg = nullptr;
+    timer_add(&pool.watchdog, deadline_after(kQueueWaitNs), 0);
+}
+
+}  // namespace
+
 std::int64_t spawn_pinned(GoFn fn, void *arg, std::size_t args_size) {
     Sched &s = *g_sched;
     if (s.stopped.load(std::memory_order_relaxed)) return -ESHUTDOWN;
@@ -172,31 +270,35 @@ std::int64_t spawn_pinned(GoFn fn, void *arg, std::size_t args_size) {
         arg = heap_args;
     }
     Pool &pool = *g_pool;
-    PinnedThread *t;
-    {
-        LockGuard lg(pool.lock);
-        t = pool.idle;
-        if (t != nullptr) {
-            pool.idle = t->next_idle;
-            pool.nidle--;
-        } else {
-            t = new_thread_locked(pool);
-        }
+    std::int64_t id = s.goid.fetch_add(1, std::memory_order_relaxed) + 1;
+    // A pinned goroutine counts as a thread inside gort from now (queued or
+    // running, it may wake the others at any time) until its body returns.
+    pool.live.fetch_add(1, std::memory_order_relaxed);
+    s.nforeign.fetch_add(1, std::memory_order_seq_cst);
+    // Prepared outside the lock, in case the body has to queue.
+    auto *b = static_cast<Body *>(std::malloc(sizeof(Body)));
+    if (b != nullptr) *b = Body{nullptr, fn, arg, heap_args, id, nanotime()};
+    LockGuard lg(pool.lock);
+    // The queue: when as many bodies run as there are CPUs, another thread
+    // would not make anything faster, so the body waits for the first of
+    // them to finish (which takes it without sleeping: no system call on
+    // either side). It never waits behind a body that blocks in gort (see
+    // pinned_blocking) nor, thanks to the watchdog, more than about 1 ms
+    // behind one that blocks elsewhere.
+    if (pool.nrunning >= s.ncpu && b != nullptr) {
+        if (pool.qtail != nullptr) pool.qtail->next = b;
+        else pool.qhead = b;
+        pool.qtail = b;
+        arm_watchdog_locked(pool);
+        return id;
     }
-    if (t == nullptr) {
+    std::free(b);
+    if (!dispatch_locked(pool, fn, arg, heap_args, id)) {
+        pool.live.fetch_sub(1, std::memory_order_relaxed);
+        s.nforeign.fetch_sub(1, std::memory_order_seq_cst);
         std::free(heap_args);
         return -EAGAIN;
     }
-    std::int64_t id = s.goid.fetch_add(1, std::memory_order_relaxed) + 1;
-    t->fn = fn;
-    t->arg = arg;
-    t->heap_args = heap_args;
-    t->id = id;
-    pool.live.fetch_add(1, std::memory_order_relaxed);
-    // A running pinned goroutine counts as a thread inside gort (it may wake
-    // the others at any time) until its body returns (pool_thread leaves).
-    s.nforeign.fetch_add(1, std::memory_order_seq_cst);
-    t->note.wake();
     return id;
 }
 
@@ -204,10 +306,22 @@ void pinned_blocking(const char *reason) {
     PinnedThread *t = t_self;
     t->waitreason = reason;
     t->blocked.store(true, std::memory_order_seq_cst);
+    {
+        // One body fewer runs: a queued one must not wait behind us.
+        Pool &pool = *g_pool;
+        LockGuard lg(pool.lock);
+        pool.nrunning--;
+        if (pool.qhead != nullptr) dispatch_head_locked(pool);
+    }
     foreign_leave();  // the last one out runs the deadlock check
 }
 
-void pinned_unblocked() { t_self->blocked.store(false, std::memory_order_relaxed); }
+void pinned_unblocked() {
+    t_self->blocked.store(false, std::memory_order_relaxed);
+    Pool &pool = *g_pool;
+    LockGuard lg(pool.lock);
+    pool.nrunning++;
+}
 
 int pinned_count_blocked() {
     Pool &pool = *g_pool;

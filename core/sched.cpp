@@ -860,6 +860,7 @@ top:
 
 void *mstart(void *arg) {
     M *m = static_cast<M *>(arg);
+    adopt_program_sigmask();
     set_current_m(m);
     m->errno_ptr = &errno;
     fiber_init_thread(&m->g0);
@@ -873,6 +874,7 @@ void *mstart(void *arg) {
 void init_runtime() {
     Sched *s = new Sched();
     s->previous = g_previous;
+    pthread_sigmask(SIG_SETMASK, nullptr, &s->sigmask);
     s->ncpu = count_cpus();
     int procs = env_gomaxprocs();
     if (procs <= 0) procs = s->ncpu;
@@ -902,6 +904,8 @@ void after_fork_child() {
 }
 
 }  // namespace
+
+void adopt_program_sigmask() { pthread_sigmask(SIG_SETMASK, &g_sched->sigmask, nullptr); }
 
 void ensure_runtime() {
     if (__builtin_expect(g_ready.load(std::memory_order_acquire), 1)) return;

@@ -42,6 +42,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <pthread.h>
+#include <signal.h>
 
 #include <gort/pinned.h>
 
@@ -208,6 +209,12 @@ struct Sched {
     // go_main's caller may call gort later, so the deadlock check stands
     // down while one exists.
     std::atomic<std::int32_t> nruntime_threads{0};
+    // The signal mask of the thread that started the runtime: every thread
+    // gort creates runs goroutines (or pinned bodies) with it, whichever
+    // thread created it (the timer thread blocks every signal, and a thread
+    // inherits its creator's mask: a goroutine on such a thread could not
+    // take a fault as a panic, nor a VM its suspend signals).
+    sigset_t sigmask;
 };
 
 extern Sched *g_sched;
@@ -221,6 +228,8 @@ Note *thread_note();
 
 // Start the runtime if needed. Cheap when it runs already.
 void ensure_runtime();
+// Give the calling thread, just created by gort, the program's signal mask.
+void adopt_program_sigmask();
 
 // Spawn a goroutine. args_size == 0: fn gets arg; otherwise a copy.
 std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, const char *name,

@@ -6,6 +6,7 @@
  * Registered three times, with GOMAXPROCS=1, 2 and 4 in the environment. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -487,6 +488,99 @@ static void test_deadlock_lists_pinned(void **state)
     tu_child_free(&r);
 }
 
+/* Every thread gort creates runs with the program's signal mask, whichever
+ * thread created it: an M started by the timer thread (which blocks every
+ * signal) must still take SIGSEGV as a panic, and a VM's suspend signal
+ * must reach a pinned body (Mono's GC hung on exactly that). The child
+ * blocks SIGUSR1 (the "program mask"), starts goroutines from the timer
+ * thread (AfterFunc) and pinned goroutines from those, and checks the mask
+ * on every thread they run on. Which thread starts a new M depends on
+ * timing (an idle M is reused), so this checks the rule, and catches its
+ * violation only when the timing creates an M from the timer thread. */
+static atomic_int mask_bad;
+
+static void check_mask(void)
+{
+    sigset_t set;
+    pthread_sigmask(SIG_BLOCK, NULL, &set);
+    if (sigismember(&set, SIGSEGV) || sigismember(&set, SIGPWR) || !sigismember(&set, SIGUSR1))
+        atomic_fetch_add(&mask_bad, 1);
+}
+
+static void mask_sleeper(void *wg)
+{
+    go_sleep(2 * TU_MS); /* woken by the timer thread */
+    for (int i = 0; i < 20; i++) {
+        check_mask();
+        go_yield();
+    }
+    wg_done(wg);
+}
+
+static void mask_pinned(void *wg)
+{
+    check_mask();
+    wg_done(wg);
+}
+
+static void mask_after_func(void *wg)
+{
+    check_mask();
+    go_spawn_pinned(mask_pinned, wg); /* a pool thread created from this M */
+}
+
+static void main_masks(void *unused)
+{
+    (void)unused;
+    go_wg_t *wg = wg_new();
+    /* First, with only this goroutine's M in existence: the timer thread
+     * starts the AfterFunc goroutines, which needs new Ms, which the timer
+     * thread creates while this goroutine computes (holding its P). */
+    TU_CHILD_CHECK(wg_add(wg, 3) == 0);
+    go_timer_t *t[3];
+    for (int i = 0; i < 3; i++)
+        TU_CHILD_CHECK((t[i] = go_timer_func(1 * TU_MS, mask_after_func, wg)) != NULL);
+    int64_t until = tu_now_ns() + 30 * TU_MS;
+    while (tu_now_ns() < until) {
+    }
+    TU_CHILD_CHECK(wg_wait(wg) == 0);
+    for (int i = 0; i < 3; i++)
+        go_timer_free(t[i]);
+    for (int round = 0; round < 5; round++) {
+        TU_CHILD_CHECK(wg_add(wg, 40) == 0);
+        for (int i = 0; i < 32; i++)
+            TU_CHILD_CHECK(go_spawn(mask_sleeper, wg) > 0);
+        for (int i = 0; i < 8; i++)
+            TU_CHILD_CHECK(go_spawn_pinned(mask_pinned, wg) > 0);
+        TU_CHILD_CHECK(wg_wait(wg) == 0);
+    }
+    printf("bad masks: %d\n", atomic_load(&mask_bad));
+}
+
+static void child_masks(void *unused)
+{
+    (void)unused;
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+    /* (no go_maxprocs here: raising it would start Ms from this thread) */
+    go_main(main_masks, NULL);
+    fflush(stdout);
+    _exit(0); /* no exit-time leak scan: see child_hooks */
+}
+
+static void test_threads_get_program_sigmask(void **state)
+{
+    (void)state;
+    tu_child_t r;
+    tu_run_child(child_masks, NULL, CHILD_TIMEOUT_MS, &r);
+    if (!r.exited || r.exit_status != 0)
+        fail_msg("child: %s\nstderr: %s", tu_child_describe(&r), r.err);
+    assert_string_equal(r.out, "bad masks: 0\n");
+    tu_child_free(&r);
+}
+
 int main(void)
 {
     tu_save_signal_dispositions();
@@ -503,6 +597,7 @@ int main(void)
         TU_TEST(test_hooks_once_per_thread),
         TU_TEST(test_unrecovered_panic),
         TU_TEST(test_deadlock_lists_pinned),
+        TU_TEST(test_threads_get_program_sigmask),
     };
     return cmocka_run_group_tests(tests, tu_group_setup, NULL);
 }
