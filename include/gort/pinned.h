@@ -17,11 +17,15 @@
  *     its thread, as a blocking call from a foreign thread does;
  *   - go_exit from it returns GO_EPERM (end the body by returning).
  *
- * Threads are pooled: a thread that finished a body waits for the next one,
- * so a VM attaches each thread once (in the thread_start hook), not once
- * per goroutine. Idle threads beyond GO_PINNED_IDLE_MAX end (after running
- * the thread_exit hook). When the main goroutine returns, the program is
- * over, pinned goroutines included.
+ * Threads are pooled: a thread that finished a body takes the next one, so
+ * a VM attaches each thread once (in the thread_start hook), not once per
+ * goroutine. While as many bodies run as there are CPUs (go_num_cpu), a new
+ * body waits for the first of them to finish, rather than for a new thread
+ * (no system call on either side); a body that blocks in gort gives its
+ * place up at once, and a body never waits more than about 1 ms for a
+ * thread of its own, whatever the running ones do. Idle threads beyond
+ * GO_PINNED_IDLE_MAX end (after running the thread_exit hook). When the
+ * main goroutine returns, the program is over, pinned goroutines included.
  *
  * Since 0.3.0.
  */
