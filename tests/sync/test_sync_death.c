@@ -1165,15 +1165,36 @@ static void fm_cond_wait_unlocked(void *p)
     never("cond_wait");
 }
 
+/* A misuse case: fn misuses a primitive; the child must die with text. */
+typedef struct misuse_case {
+    go_fn_t fn;
+    const char *text;
+    const char *name;
+} misuse_case_t;
+
+/* Each case twice: in the main goroutine (id 1), and in another goroutine
+ * (the report names that one: a fatal error or an unrecovered panic is the
+ * culprit's, not main's). */
+static void run_misuse_cases(const misuse_case_t *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        tu_child_t r;
+        cur_case = cases[i].name;
+        run_main(cases[i].fn, &r);
+        expect_running(&r, cases[i].text, 1);
+        tu_child_free(&r);
+        fm_goroutine_fn = cases[i].fn;
+        run_main(fm_in_goroutine, &r);
+        expect_running(&r, cases[i].text, child_id(&r, "culprit"));
+        tu_child_free(&r);
+    }
+}
+
 static void test_fatal_misuse(void **state)
 {
     (void)state;
     cur_case = "test_fatal_misuse";
-    static const struct {
-        go_fn_t fn;
-        const char *text;
-        const char *name;
-    } cases[] = {
+    static const misuse_case_t cases[] = {
         { fm_mutex_unlock, UNLOCK_UNLOCKED, "fm_mutex_unlock" },
         { fm_mutex_double_unlock, UNLOCK_UNLOCKED, "fm_mutex_double_unlock" },
         { fm_rw_runlock, RUNLOCK_UNLOCKED, "fm_rw_runlock" },
@@ -1183,19 +1204,7 @@ static void test_fatal_misuse(void **state)
         { fm_rw_double_runlock, RUNLOCK_UNLOCKED, "fm_rw_double_runlock" },
         { fm_cond_wait_unlocked, UNLOCK_UNLOCKED, "fm_cond_wait_unlocked" },
     };
-    for (size_t i = 0; i < TU_ARRAY_LEN(cases); i++) {
-        /* in the main goroutine (id 1) */
-        tu_child_t r;
-        cur_case = cases[i].name;
-        run_main(cases[i].fn, &r);
-        expect_running(&r, cases[i].text, 1);
-        tu_child_free(&r);
-        /* in another goroutine: a fatal error, not a panic of that goroutine */
-        fm_goroutine_fn = cases[i].fn;
-        run_main(fm_in_goroutine, &r);
-        expect_running(&r, cases[i].text, child_id(&r, "culprit"));
-        tu_child_free(&r);
-    }
+    run_misuse_cases(cases, TU_ARRAY_LEN(cases));
 }
 
 /* a fatal error is not a panic: a deferred call cannot recover it, and
@@ -1363,28 +1372,14 @@ static void test_channel_panics(void **state)
 {
     (void)state;
     cur_case = "test_channel_panics";
-    static const struct {
-        go_fn_t fn;
-        const char *text;
-        const char *name;
-    } cases[] = {
+    static const misuse_case_t cases[] = {
         { cp_send_closed, SEND_CLOSED, "cp_send_closed" },
         { cp_try_send_closed, SEND_CLOSED, "cp_try_send_closed" },
         { cp_select_send_closed, SEND_CLOSED, "cp_select_send_closed" },
         { cp_close_closed, CLOSE_CLOSED, "cp_close_closed" },
         { cp_close_nil, CLOSE_NIL, "cp_close_nil" },
     };
-    for (size_t i = 0; i < TU_ARRAY_LEN(cases); i++) {
-        tu_child_t r;
-        cur_case = cases[i].name;
-        run_main(cases[i].fn, &r);
-        expect_running(&r, cases[i].text, 1);
-        tu_child_free(&r);
-        fm_goroutine_fn = cases[i].fn;
-        run_main(fm_in_goroutine, &r);
-        expect_running(&r, cases[i].text, child_id(&r, "culprit"));
-        tu_child_free(&r);
-    }
+    run_misuse_cases(cases, TU_ARRAY_LEN(cases));
     tu_child_t r;
     run_main(cp_close_under_sender, &r);
     expect_running(&r, SEND_CLOSED, child_id(&r, "culprit"));
