@@ -47,11 +47,6 @@ inline bool live(const go_rwmutex_t *m) { return m != nullptr && m->rw.magic == 
 inline bool live(const go_once_t *o) { return o != nullptr && o->magic == go_once::kMagic; }
 inline bool live(const go_cond_t *c) { return c != nullptr && c->magic == go_cond::kMagic; }
 
-int wg_error(const char *panic_msg) {
-    if (panic_msg == nullptr) return 0;
-    return panic_msg[6] == 'n' ? GO_ERANGE : GO_EBUSY;  // "sync: negative ..." or a misuse
-}
-
 template <class T>
 T *make() {
     T *x = new (std::nothrow) T();
@@ -122,7 +117,9 @@ int wg_add_err(go_wg_t *wg, int64_t delta) noexcept {
     ForeignScope fs;
     const char *panic_msg = nullptr;
     int rc = wg->wg.add(delta, &panic_msg, true);
-    return rc < 0 ? rc : wg_error(panic_msg);
+    // checked: a negative counter is -ERANGE already; what is left is misuse.
+    if (rc < 0) return rc;
+    return panic_msg != nullptr ? GO_EBUSY : 0;
 }
 
 int wg_done_err(go_wg_t *wg) noexcept { return wg_add_err(wg, -1); }
@@ -149,10 +146,8 @@ void mutex_free(go_mutex_t *mu) noexcept {
 
 int mutex_lock(go_mutex_t *mu) noexcept {
     if (!live(mu)) return GO_EINVAL;
-    std::int32_t z = 0;
-    if (__builtin_expect(mu->mu.state.compare_exchange_strong(z, Mutex::kLocked, std::memory_order_acquire), 1))
-        return 0;
-    ForeignScope fs;
+    // No ForeignScope: a lock wakes nobody, and a foreign thread that waits
+    // here is one gort did not create (the deadlock detector stands down).
     mu->mu.lock();
     return 0;
 }

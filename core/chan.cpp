@@ -82,19 +82,18 @@ void unlock_nothing(void *) {}
     for (;;) w.block(unlock_nothing, nullptr, reason);
 }
 
-// Complete a send to the dequeued receiver sg (chan.go's send). Called with
-// c->lock held; unlocks it and wakes the receiver.
-inline void send_to(Chan *c, Sudog *sg, const void *ep, M *self) {
+// Complete a send to the dequeued receiver sg (chan.go's send): its value
+// and success. c->lock held; returns the waiter to wake once the caller has
+// unlocked (a plain send unlocks c, a select all its channels).
+inline Waiter *send_to_locked(Chan *c, Sudog *sg, const void *ep) {
     copy_elem(c, sg->elem, ep);
     sg->success = true;
-    Waiter *w = sg->w;
-    c->lock.unlock();
-    w->wake_from(self);
+    return sg->w;
 }
 
-// Complete a receive from the dequeued sender sg (chan.go's recv). Called
-// with c->lock held; unlocks it and wakes the sender.
-inline void recv_from(Chan *c, Sudog *sg, void *ep, M *self) {
+// Complete a receive from the dequeued sender sg (chan.go's recv), as
+// send_to_locked.
+inline Waiter *recv_from_locked(Chan *c, Sudog *sg, void *ep) {
     if (c->cap == 0) {
         copy_elem(c, ep, sg->elem);
     } else {
@@ -107,9 +106,7 @@ inline void recv_from(Chan *c, Sudog *sg, void *ep, M *self) {
         c->sendx = c->recvx;
     }
     sg->success = true;
-    Waiter *w = sg->w;
-    c->lock.unlock();
-    w->wake_from(self);
+    return sg->w;
 }
 
 inline void buf_put(Chan *c, const void *ep) {
@@ -181,7 +178,9 @@ int chan_send_impl(Chan *c, const void *ep, bool block, M *self) {
         return kChanSendClosed;
     }
     if (Sudog *sg = c->recvq.dequeue()) {
-        send_to(c, sg, ep, self);
+        Waiter *w = send_to_locked(c, sg, ep);
+        c->lock.unlock();
+        w->wake_from(self);
         return kChanOk;
     }
     if (c->qcount < c->cap) {
@@ -216,7 +215,9 @@ int chan_recv_impl(Chan *c, void *ep, bool block, M *self) {
         return kChanClosed;
     }
     if (Sudog *sg = c->sendq.dequeue()) {
-        recv_from(c, sg, ep, self);
+        Waiter *w = recv_from_locked(c, sg, ep);
+        c->lock.unlock();
+        w->wake_from(self);
         return kChanOk;
     }
     if (c->qcount > 0) {
@@ -394,10 +395,7 @@ int select_impl(go_select_case_t *cases, int n, bool block, bool *send_closed, M
                 return i;
             }
             if (Sudog *sg = c->recvq.dequeue()) {
-                // send_to unlocks c only: unlock the others first.
-                copy_elem(c, sg->elem, cs.value);
-                sg->success = true;
-                Waiter *w = sg->w;
+                Waiter *w = send_to_locked(c, sg, cs.value);
                 selunlock(&st);
                 w->wake_from(self);
                 std::free(heap);
@@ -411,17 +409,7 @@ int select_impl(go_select_case_t *cases, int n, bool block, bool *send_closed, M
             }
         } else {
             if (Sudog *sg = c->sendq.dequeue()) {
-                if (c->cap == 0) {
-                    copy_elem(c, cs.value, sg->elem);
-                } else {
-                    unsigned char *s = slot(c, c->recvx);
-                    copy_elem(c, cs.value, s);
-                    copy_elem(c, s, sg->elem);
-                    if (++c->recvx == c->cap) c->recvx = 0;
-                    c->sendx = c->recvx;
-                }
-                sg->success = true;
-                Waiter *w = sg->w;
+                Waiter *w = recv_from_locked(c, sg, cs.value);
                 selunlock(&st);
                 w->wake_from(self);
                 std::free(heap);

@@ -938,7 +938,7 @@ void foreign_leave() {
     if (g_sched->nforeign.fetch_sub(1, std::memory_order_seq_cst) == 1) check_dead();
 }
 
-void ready_list(G *head, int n) {
+void ready_list(G *head) {
     if (head == nullptr) return;
     {
         LockGuard lg(g_sched->lock);
@@ -950,7 +950,6 @@ void ready_list(G *head, int n) {
         }
     }
     // A spinning M that finds work wakes the next one: one wakep ramps up.
-    (void)n;
     wakep();
 }
 

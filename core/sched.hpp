@@ -249,7 +249,7 @@ void park(void (*unlock)(void *), void *arg, const char *reason);
 
 // Make a list of Waiting Gs (linked through schedlink) runnable, on the
 // global queue under one lock. Any thread.
-void ready_list(G *head, int n);
+void ready_list(G *head);
 
 // A thread that is not a goroutine leaves gort (Sched::nforeign): the last
 // one to leave runs the deadlock check.

@@ -111,7 +111,6 @@ void *timer_thread(void *arg) {
         ts->lock.lock();
         std::int64_t now = nanotime();
         G *sleepers = nullptr;
-        int nsleepers = 0;
         bool counted = false;
         int popped = 0;
         // At most kBatch timers per lock hold: 100,000 sleepers expiring at
@@ -129,13 +128,10 @@ void *timer_thread(void *arg) {
                 heap_remove(*ts, 0);
                 top.g->schedlink = sleepers;
                 sleepers = top.g;
-                nsleepers++;
                 continue;
             }
             Timer *t = top.t;
             switch (t->kind) {
-            case Timer::Kind::kSleep:
-                break;  // sleeps have no Timer record
             case Timer::Kind::kChan: {
                 if (t->period > 0) {
                     // A ticker: the next tick on the period grid; ticks that
@@ -162,7 +158,7 @@ void *timer_thread(void *arg) {
         }
         std::int64_t next = ts->heap.empty() ? -1 : ts->heap[0].when;
         ts->lock.unlock();
-        if (sleepers != nullptr) ready_list(sleepers, nsleepers);
+        if (sleepers != nullptr) ready_list(sleepers);
         if (counted) foreign_leave();
         if (next >= 0 && next <= now) continue;  // more expired: the next batch
         if (next < 0) {

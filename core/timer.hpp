@@ -21,8 +21,8 @@ namespace gort {
 struct Chan;
 
 struct Timer {
-    // kSleep is reserved: a sleeping goroutine is a bare heap entry.
-    enum class Kind : std::uint8_t { kSleep, kChan, kFunc };
+    // (A sleeping goroutine has no Timer: it is a bare heap entry.)
+    enum class Kind : std::uint8_t { kChan, kFunc };
     static constexpr std::uint32_t kMagic = 0x74494d52u;  // "tIMR"
     std::uint32_t magic = kMagic;
     Kind kind = Kind::kChan;
