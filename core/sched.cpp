@@ -258,6 +258,19 @@ P *pidle_get_locked() {
 
 void *mstart(void *arg);
 
+void warn_thread_cap() {
+    if (g_sched->cap_warned.exchange(true)) return;
+    char buf[160];
+    int n = std::snprintf(buf, sizeof buf,
+                          "gort: %d threads (GORT_MAXTHREADS): goroutines entering system calls "
+                          "keep their processors from now on\n",
+                          g_sched->maxthreads);
+    int saved = errno;
+    if (n > 0 && write(2, buf, static_cast<std::size_t>(n)) < 0) {
+    }
+    errno = saved;
+}
+
 void new_m(P *p, bool spinning) {
     M *m = new (std::nothrow) M();
     if (m == nullptr) fatal_error("runtime: cannot allocate an M");
@@ -267,7 +280,7 @@ void new_m(P *p, bool spinning) {
     if (m->fastrand == 0) m->fastrand = 1;
     {
         LockGuard lg(g_sched->lock);
-        m->id = g_sched->mcount++;
+        m->id = g_sched->mcount.fetch_add(1, std::memory_order_relaxed);
         g_sched->nruntime_threads.fetch_add(1, std::memory_order_relaxed);
         m->alllink = g_sched->allm;
         g_sched->allm = m;
@@ -296,8 +309,44 @@ void start_m(bool spinning) {
         return;
     }
     M *m = s.midle;
-    if (m != nullptr) s.midle = m->link;
+    if (m != nullptr) {
+        s.midle = m->link;
+    } else if (s.mcount.load(std::memory_order_relaxed) >= s.maxthreads) {
+        // At the thread cap: the work waits for an M to come back.
+        pidle_put_locked(p);
+        s.lock.unlock();
+        if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+        warn_thread_cap();
+        return;
+    }
     s.lock.unlock();
+    sysmon_kick();
+    if (m == nullptr) {
+        new_m(p, spinning);
+        return;
+    }
+    m->spinning = spinning;
+    m->nextp = p;
+    m->park.wake();
+}
+
+// Hand p (held by the caller, status kPRunning) to an idle or new M.
+// At the cap, p goes to the idle list.
+void start_m_with(P *p, bool spinning) {
+    Sched &s = *g_sched;
+    s.lock.lock();
+    M *m = s.midle;
+    if (m != nullptr) {
+        s.midle = m->link;
+    } else if (s.mcount.load(std::memory_order_relaxed) >= s.maxthreads) {
+        pidle_put_locked(p);
+        s.lock.unlock();
+        if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+        warn_thread_cap();
+        return;
+    }
+    s.lock.unlock();
+    sysmon_kick();
     if (m == nullptr) {
         new_m(p, spinning);
         return;
@@ -319,6 +368,8 @@ void stop_m(M *m) {
     m->nextp = nullptr;
 }
 
+}  // namespace
+
 // Try to add one more M to run goroutines: when a G was made runnable.
 void wakep() {
     Sched &s = *g_sched;
@@ -329,6 +380,8 @@ void wakep() {
         return;
     start_m(true);
 }
+
+namespace {
 
 void reset_spinning(M *m) {
     m->spinning = false;
@@ -412,9 +465,9 @@ G *galloc(P *p) {
     return g;
 }
 
-// Release p (retired by a GOMAXPROCS decrease): its queue goes global.
-void retire_p(M *m) {
-    P *p = m->p;
+// Release p (retired by a GOMAXPROCS decrease, held by the caller): its
+// queue goes global.
+void retire_p_owned(P *p) {
     Sched &s = *g_sched;
     stack_flush_cache(p);
     stack_unreserve_n(kDefaultStackClass, p->spare_reservations.exchange(0));
@@ -436,6 +489,11 @@ void retire_p(M *m) {
             pidle_put_locked(p);
         }
     }
+}
+
+void retire_p(M *m) {
+    Sched &s = *g_sched;
+    retire_p_owned(m->p);
     m->p = nullptr;
     if (m->spinning) {
         m->spinning = false;
@@ -497,7 +555,7 @@ inline G *next_quick(M *m) {
     if (__builtin_expect(s.stopped.load(std::memory_order_relaxed) || p_retiring(p), 0))
         return nullptr;
     // Every 61st schedule, look at the global queue first (fairness, as Go).
-    if (++p->schedtick % 61 == 0 && s.runq_size.load(std::memory_order_relaxed) > 0) {
+    if (p_tick(p) % 61 == 0 && s.runq_size.load(std::memory_order_relaxed) > 0) {
         LockGuard lg(s.lock);
         if (G *g = globrunq_get_locked(p, 1)) return g;
     }
@@ -763,7 +821,7 @@ top:
         retire_p(m);
         return nullptr;
     }
-    if (++p->schedtick % 61 == 0 && s.runq_size.load(std::memory_order_relaxed) > 0) {
+    if (p_tick(p) % 61 == 0 && s.runq_size.load(std::memory_order_relaxed) > 0) {
         LockGuard lg(s.lock);
         if (G *g = globrunq_get_locked(p, 1)) return g;
     }
@@ -863,6 +921,7 @@ void *mstart(void *arg) {
     adopt_program_sigmask();
     set_current_m(m);
     m->errno_ptr = &errno;
+    if (pthread_getcpuclockid(pthread_self(), &m->cpuclock) != 0) m->cpuclock = CLOCK_THREAD_CPUTIME_ID;
     fiber_init_thread(&m->g0);
     m_signal_stack(m);
     m->p = m->nextp;
@@ -888,6 +947,19 @@ void init_runtime() {
     for (int i = procs - 1; i >= 0; i--) pidle_put_locked(s->allp[i]);
     fiber_set_entry(g_entry);
     install_signal_handlers();
+    if (const char *e = std::getenv("GORT_MAXTHREADS"); e != nullptr && *e != 0) {
+        char *end = nullptr;
+        errno = 0;
+        long v = std::strtol(e, &end, 10);
+        if (errno != 0 || *end != 0 || v <= 0 || v > 1000000) {
+            write_str("gort: GORT_MAXTHREADS=");
+            write_str(e);
+            write_str(" is not a thread count in [1, 1000000]; using 10000\n");
+        } else {
+            s->maxthreads = static_cast<int>(v);
+        }
+    }
+    sysmon_start();
 }
 
 void after_fork_child() {
@@ -901,6 +973,7 @@ void after_fork_child() {
     stack_reset_after_fork();
     timers_reset_after_fork();
     pinned_reset_after_fork();
+    sysmon_reset_after_fork();
 }
 
 }  // namespace
@@ -1036,9 +1109,14 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
     return id;
 }
 
+[[noreturn]] __attribute__((noinline, cold)) void gort_call_in_syscall() {
+    fatal_error("gort: a goroutine blocked in gort between go_syscall_enter and go_syscall_exit");
+}
+
 void park(void (*unlock)(void *), void *arg, const char *reason) {
     M *m = current_m();
     G *g = m->curg;
+    if (__builtin_expect(m->p == nullptr, 0)) gort_call_in_syscall();
     g->waitreason = reason;
     g->status.store(kGWaiting, std::memory_order_relaxed);
     m->after = After::kPark;
@@ -1064,6 +1142,7 @@ void yield(M *m) {
     P *p = m->p;
     Sched &s = *g_sched;
     G *next;
+    if (__builtin_expect(p == nullptr, 0)) gort_call_in_syscall();
     if (__builtin_expect(s.stopped.load(std::memory_order_relaxed) || p_retiring(p), 0)) {
         g->status.store(kGRunnable, std::memory_order_relaxed);
         m->after = After::kReadyGlobal;
@@ -1072,9 +1151,11 @@ void yield(M *m) {
     }
     // The fast path: the next local goroutine. The global queue gets its
     // turn every 61st schedule and whenever the local queue is empty.
-    if (__builtin_expect(++p->schedtick % 61 != 0, 1) && (next = runq_get(p)) != nullptr) {
+    std::uint32_t tick = p->schedtick.load(std::memory_order_relaxed) + 1;
+    if (__builtin_expect(tick % 61 != 0, 1) && (next = runq_get(p)) != nullptr) {
+        p->schedtick.store(tick, std::memory_order_relaxed);
     } else {
-        --p->schedtick;  // next_quick counts this schedule
+        // next_quick counts this schedule
         next = next_quick(m);
         if (next == nullptr) {  // nothing else to run here: keep going
             check_canary(g);
@@ -1130,7 +1211,16 @@ int maxprocs_set(int n) {
             bool busy = false;
             for (int i = n; i < old; i++) {
                 P *p = s.allp[i];
-                if (p != nullptr && p->status.load(std::memory_order_acquire) == kPRunning) busy = true;
+                if (p == nullptr) continue;
+                std::uint32_t st = p->status.load(std::memory_order_acquire);
+                // A P whose goroutine is in a system call: take it now (its
+                // M finds it gone on exit and takes the slow path).
+                if (st == kPSyscall &&
+                    p->status.compare_exchange_strong(st, kPIdle, std::memory_order_acq_rel)) {
+                    retire_p_owned(p);
+                    continue;
+                }
+                if (st == kPRunning || st == kPSyscall) busy = true;
             }
             if (!busy) break;
             if (current_g() != nullptr) {
@@ -1145,6 +1235,100 @@ int maxprocs_set(int n) {
     }
     s.maxprocs_sema.release();
     return old;
+}
+
+// ---------------------------------------------------------------- system calls
+// (the protocol is in syscall.cpp; these are the scheduler's halves)
+
+bool work_waiting(P *p) {
+    if (g_sched->runq_size.load(std::memory_order_seq_cst) > 0) return true;
+    return p != nullptr && (p->handoff != nullptr || !runq_empty(p));
+}
+
+void handoffp(P *p) {
+    Sched &s = *g_sched;
+    // Work on its queue or the global one: an M runs it now.
+    if (work_waiting(p)) {
+        p->status.store(kPRunning, std::memory_order_relaxed);
+        start_m_with(p, false);
+        return;
+    }
+    // Nobody looks for work and no P is idle: this one starts looking
+    // (whatever is made runnable next finds a spinning M).
+    std::int32_t zero = 0;
+    if (s.npidle.load(std::memory_order_seq_cst) == 0 &&
+        s.nmspinning.load(std::memory_order_seq_cst) == 0 &&
+        s.nmspinning.compare_exchange_strong(zero, 1, std::memory_order_seq_cst)) {
+        p->status.store(kPRunning, std::memory_order_relaxed);
+        start_m_with(p, true);
+        return;
+    }
+    s.lock.lock();
+    if (s.runq_size.load(std::memory_order_relaxed) > 0) {
+        s.lock.unlock();
+        p->status.store(kPRunning, std::memory_order_relaxed);
+        start_m_with(p, false);
+        return;
+    }
+    if (p_retiring(p)) {
+        s.lock.unlock();
+        retire_p_owned(p);
+        return;
+    }
+    pidle_put_locked(p);
+    s.lock.unlock();
+    // A producer that saw no idle P skipped wakep(): look again (invariant 5).
+    if (work_waiting(nullptr)) wakep();
+}
+
+bool p_runq_empty(P *p) { return runq_empty(p); }
+
+P *pidle_get() {
+    if (g_sched->npidle.load(std::memory_order_seq_cst) == 0) return nullptr;
+    LockGuard lg(g_sched->lock);
+    return pidle_get_locked();
+}
+
+bool m_available() {
+    Sched &s = *g_sched;
+    if (s.mcount.load(std::memory_order_relaxed) < s.maxthreads) return true;
+    bool idle;
+    {
+        LockGuard lg(s.lock);
+        idle = s.midle != nullptr;
+    }
+    if (!idle) warn_thread_cap();
+    return idle;
+}
+
+void requeue_and_stop(M *m) {
+    G *g = m->curg;
+    m->after = After::kReadyGlobal;
+    int saved_errno = *m->errno_ptr;
+    M *now = switch_out(m, g, nullptr);
+    *now->errno_ptr = saved_errno;
+}
+
+bool wake_stranded() {
+    Sched &s = *g_sched;
+    if (s.npidle.load(std::memory_order_seq_cst) == 0 ||
+        s.nmspinning.load(std::memory_order_seq_cst) != 0)
+        return false;
+    bool work = s.runq_size.load(std::memory_order_seq_cst) > 0;
+    int procs = s.gomaxprocs.load(std::memory_order_relaxed);
+    for (int i = 0; !work && i < procs; i++) {
+        P *p2 = s.allp[i];
+        if (p2 != nullptr && p2->status.load(std::memory_order_acquire) == kPRunning &&
+            !runq_empty(p2))
+            work = true;
+    }
+    if (!work) return false;
+    wakep();
+    return true;
+}
+
+void for_each_g_locked(void (*f)(G *, void *), void *arg) {
+    for_each_g(*g_sched, [&](G *g) { f(g, arg); });
 }
 
 }  // namespace gort

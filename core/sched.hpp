@@ -68,6 +68,8 @@ enum GStatus : std::uint32_t {
     kGRunnable = 1,  // in a run queue; not executing; the stack is not owned.
     kGRunning = 2,   // executing on its M; the M owns it and its stack.
     kGWaiting = 3,   // parked in a wait list (WaitGroup, sleep); the list owns it.
+    kGSyscall = 4,   // executing a system call on its M, which may hold no P
+                     // (syscall.cpp); counts as running for the deadlock check.
 };
 
 struct M;
@@ -95,6 +97,7 @@ struct G {
     const char *waitreason;   // what a Waiting G waits for (Go's waitReason), for the deadlock report
     std::uint8_t stack_cls;
     bool is_main;
+    std::uint16_t syscall_depth;  // nested go_syscall_enter calls (syscall.cpp)
     alignas(8) unsigned char inline_args[kInlineArgs];  // small go_spawn_copy arguments
     GState ds;                // defer stack, frames, panics (kept for the next goroutine)
 };
@@ -113,7 +116,23 @@ struct alignas(64) P {
     std::atomic<std::uint32_t> status;  // kPIdle / kPRunning / kPDead
     M *m;                                // owner while running
     P *link;                             // idle list; guarded by sched.lock
-    std::uint32_t schedtick;
+    // Schedules on this P: written by the owner (load + store, no RMW),
+    // read by sysmon to see a P that has not scheduled for a while.
+    std::atomic<std::uint32_t> schedtick;
+    // Bumped at every system call entry and exit on this P (Go's
+    // syscalltick): sysmon retakes a P only after seeing the same call
+    // twice.
+    std::atomic<std::uint32_t> syscalltick;
+    // sysmon's request that the goroutine running here yield at its next
+    // go_preempt_point (it has run 10 ms without a scheduling point), and
+    // the schedtick it was made at (a request is stale once that moved).
+    std::atomic<bool> preempt;
+    std::atomic<std::uint32_t> preempt_tick;
+    // Owner-written statistics (go_sched_stats sums them).
+    std::atomic<std::uint64_t> st_syscalls, st_fast_exits;
+    // sysmon's own notes (sysmon thread only; Go's sysmontick).
+    std::uint32_t sm_schedtick, sm_syscalltick;
+    std::int64_t sm_schedwhen, sm_syscallwhen, sm_cpu;
     // Local run queue (Go's runq): head advanced by owner and thieves (CAS),
     // tail written only by the owner.
     alignas(64) std::atomic<std::uint32_t> runq_head;
@@ -133,13 +152,30 @@ struct alignas(64) P {
     // batches and not yet used by a goroutine (owner writes; any reads).
     std::atomic<std::int32_t> spare_reservations;
 };
-enum : std::uint32_t { kPIdle = 0, kPRunning = 1, kPDead = 2 };
+// kPSyscall: the owner M is in a system call (syscall.cpp) and holds the P
+// only loosely: it takes it back with a CAS to kPRunning, unless sysmon
+// CASed it to kPIdle first and handed it to another M.
+enum : std::uint32_t { kPIdle = 0, kPRunning = 1, kPDead = 2, kPSyscall = 3 };
+
+// Count one schedule on p (owner only); returns the new count.
+inline std::uint32_t p_tick(P *p) {
+    std::uint32_t t = p->schedtick.load(std::memory_order_relaxed) + 1;
+    p->schedtick.store(t, std::memory_order_relaxed);
+    return t;
+}
+// Add one to an owner-written counter (no locked instruction).
+template <class T>
+inline void bump(std::atomic<T> &c) {
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
 
 struct M {
     Fiber g0;                 // the thread's own stack
     G *curg;                  // running goroutine, or null on g0
     P *p;                     // held P, or null
     P *nextp;                 // P handed over by startm
+    P *oldp;                  // the P left in kPSyscall by go_syscall_enter
+    clockid_t cpuclock;       // this thread's CPU clock (sysmon's GORT_RETAKE check)
     M *link;                  // idle list; guarded by sched.lock
     M *alllink;               // every M ever made (sched.allm)
     bool spinning;
@@ -174,7 +210,9 @@ struct Sched {
     std::atomic<std::int32_t> npidle{0};
     M *midle = nullptr;
     M *allm = nullptr;        // guarded by lock; Ms are never freed
-    int mcount = 0;
+    std::atomic<int> mcount{0};  // Ms made (written under lock)
+    int maxthreads = 10000;      // the cap on Ms (GORT_MAXTHREADS), set at start
+    std::atomic<bool> cap_warned{false};
     std::atomic<std::int32_t> nmspinning{0};
     std::atomic<std::int32_t> gomaxprocs{1};
     P *allp[kMaxProcs] = {};  // allocated Ps; entries never freed
@@ -184,6 +222,13 @@ struct Sched {
     G *gfree = nullptr;
     int ngfree = 0;
     char *gslab_cur = nullptr, *gslab_end = nullptr;
+    // Goroutines asked to yield by sysmon and not yet seen (go_preempt_point
+    // reads it: one load when zero). Written rarely: a line of its own.
+    alignas(64) std::atomic<std::int32_t> preempt_pending{0};
+    // Statistics that no P owns (go_sched_stats).
+    std::atomic<std::uint64_t> st_idle_exits{0}, st_queued_exits{0}, st_handoffs{0},
+        st_retakes{0}, st_blind_retakes{0}, st_preempt_requests{0}, st_preempt_yields{0},
+        st_sysmon_wakeups{0};
     // Written by every spawn: on a line of its own, away from the flags
     // every scheduling point reads.
     alignas(64) std::atomic<std::int64_t> goid{0};
@@ -218,6 +263,43 @@ struct Sched {
 };
 
 extern Sched *g_sched;
+
+// ---- used by syscall.cpp and sysmon.cpp (defined in sched.cpp)
+// Give p (held by the caller, in no list, status anything but kPDead) to
+// an M that will run its work, or to the idle list (Go's handoffp).
+void handoffp(P *p);
+// Take an idle P (status kPRunning, owner unset), or null.
+P *pidle_get();
+// Whether a P could be given to an M now: an idle M exists, or the cap
+// (GORT_MAXTHREADS) allows one more. Racy; warns once at the cap.
+bool m_available();
+// The running goroutine (status kGRunnable already) goes to the global run
+// queue and its M, which holds no P, parks; returns when the goroutine
+// runs again, on whichever M. errno is carried across.
+void requeue_and_stop(M *m);
+// Whether a runnable goroutine waits on p (local queue, runnext, handoff
+// slot) or on the global queue. p must not be changing owner.
+bool work_waiting(P *p);
+// p's local queue and runnext are empty (not the handoff slot). Any thread.
+bool p_runq_empty(P *p);
+// Start an M for an idle P when runnable work waits and nobody looks for
+// it (sysmon's backstop against lost wake-ups). Returns true if it did.
+bool wake_stranded();
+// Every G ever made (sched.lock held).
+void for_each_g_locked(void (*f)(G *, void *), void *arg);
+void wakep();
+// syscall.cpp (gort/syscall.h): no-ops unless a goroutine calls them.
+void syscall_enter(bool block);
+void syscall_exit();
+void preempt_check();
+// sysmon.cpp
+void sysmon_start();
+void sysmon_wake();              // out of deep sleep / a long tick, now
+extern std::atomic<bool> g_sysmon_idle;  // sysmon sleeps long: wake it when work starts
+inline void sysmon_kick() {
+    if (__builtin_expect(g_sysmon_idle.load(std::memory_order_seq_cst), 0)) sysmon_wake();
+}
+void sysmon_reset_after_fork();
 
 // tls.cpp: out-of-line accessors (invariant 3).
 M *current_m();

@@ -13,6 +13,7 @@
 #include <gort/chan.h>
 #include <gort/time.h>
 #include <gort/pinned.h>
+#include <gort/syscall.h>
 #include <gort/defer.h>
 
 #endif /* GORT_H */

@@ -1,0 +1,140 @@
+// syscall.cpp - a goroutine in a blocking system call gives up its P.
+//
+// Go's entersyscall/exitsyscall (runtime/proc.go), for C callers.
+//
+// The protocol. A goroutine about to make a call that may block marks its
+// P kPSyscall with a plain release store and leaves it: the M keeps a
+// pointer to it (m->oldp) but no longer owns it (m->p is null). Nothing is
+// woken: most calls return in microseconds, and waking a thread per call
+// is what makes other runtimes' blocking wrappers slow (io.md §1).
+//
+//            go_syscall_enter                      go_syscall_exit
+//   P: kPRunning ---------> kPSyscall --CAS--> kPRunning   (fast: same P)
+//                               |
+//                               | sysmon, after two ticks in the same call
+//                               v   (CAS kPSyscall -> kPIdle, handoffp)
+//                            another M runs the P's goroutines
+//                               ... exit: CAS fails -> an idle P, or
+//                               the goroutine goes to the global queue
+//                               and this M parks (requeue_and_stop)
+//
+// Whoever wins the CAS out of kPSyscall owns the P: the exiting M (back to
+// kPRunning), sysmon (to kPIdle, then handoffp gives it to an M or to the
+// idle list), or a GOMAXPROCS decrease (which retires it). The release
+// store at entry publishes the P's state (its run queue, its caches) to
+// that winner; the CAS's acquire gives it to the exiting M when it wins.
+//
+// go_syscall_enter_block hands the P off at once (Go's entersyscallblock):
+// for calls known to block long, the retake delay is pure loss.
+//
+// The goroutine is kGSyscall meanwhile: the deadlock detector counts it as
+// running (Go's rule), and it may not call gort (it holds no P; park and
+// yield turn that misuse into a fatal error instead of a crash).
+//
+// Nesting (go_blocking inside a function called by go_blocking) is counted
+// in the G: only the outermost pair acts. A thread that is not running a
+// goroutine (a foreign thread, a pinned goroutine's thread) has no P to
+// give: every call is a no-op there.
+//
+// Thread cap: a hand-off needs an M. At GORT_MAXTHREADS, enter_block keeps
+// the P like a plain enter, and sysmon does not retake (one warning).
+#include <gort/syscall.h>
+
+#include <cerrno>
+
+#include "sched.hpp"
+
+namespace gort {
+
+namespace {
+
+inline M *syscall_m() {
+    M *m = current_m();
+    return (m != nullptr && m->curg != nullptr) ? m : nullptr;
+}
+
+void enter(M *m, bool block) {
+    G *g = m->curg;
+    if (g->syscall_depth++ != 0) return;
+    P *p = m->p;
+    bump(p->st_syscalls);
+    bump(p->syscalltick);
+    g->status.store(kGSyscall, std::memory_order_relaxed);
+    m->p = nullptr;
+    p->m = nullptr;
+    if (block && m_available()) {
+        m->oldp = nullptr;
+        g_sched->st_handoffs.fetch_add(1, std::memory_order_relaxed);
+        p->status.store(kPIdle, std::memory_order_relaxed);
+        handoffp(p);
+    } else {
+        m->oldp = p;
+        p->status.store(kPSyscall, std::memory_order_release);
+        sysmon_kick();
+    }
+}
+
+void exit(M *m) {
+    G *g = m->curg;
+    if (--g->syscall_depth != 0) return;
+    P *p = m->oldp;
+    m->oldp = nullptr;
+    // Fast: the same P, if nobody took it.
+    std::uint32_t st = kPSyscall;
+    if (p != nullptr &&
+        p->status.compare_exchange_strong(st, kPRunning, std::memory_order_acquire,
+                                          std::memory_order_relaxed)) {
+        m->p = p;
+        p->m = m;
+        bump(p->syscalltick);
+        bump(p->st_fast_exits);
+        g->status.store(kGRunning, std::memory_order_relaxed);
+        return;
+    }
+    // Any idle P.
+    int saved = *m->errno_ptr;
+    if (P *np = pidle_get()) {
+        m->p = np;
+        np->m = m;
+        bump(np->syscalltick);
+        g_sched->st_idle_exits.fetch_add(1, std::memory_order_relaxed);
+        g->status.store(kGRunning, std::memory_order_relaxed);
+        sysmon_kick();
+        *m->errno_ptr = saved;
+        return;
+    }
+    // None: run later, wherever a P is (errno travels with the goroutine).
+    g_sched->st_queued_exits.fetch_add(1, std::memory_order_relaxed);
+    g->status.store(kGRunnable, std::memory_order_relaxed);
+    requeue_and_stop(m);
+}
+
+}  // namespace
+
+void syscall_enter(bool block) {
+    if (M *m = syscall_m()) enter(m, block);
+}
+
+void syscall_exit() {
+    if (M *m = syscall_m()) exit(m);
+}
+
+// go_preempt_point's slow half: some goroutine was asked to yield; is it
+// this one, and is the request still current?
+void preempt_check() {
+    M *m = syscall_m();
+    if (m == nullptr) return;
+    P *p = m->p;
+    if (p == nullptr || !p->preempt.load(std::memory_order_acquire)) return;
+    if (!p->preempt.exchange(false, std::memory_order_acq_rel)) return;  // sysmon cleared it
+    g_sched->preempt_pending.fetch_sub(1, std::memory_order_relaxed);
+    // Stale: the goroutine reached a scheduling point since the request.
+    if (p->preempt_tick.load(std::memory_order_relaxed) != p->schedtick.load(std::memory_order_relaxed))
+        return;
+    g_sched->st_preempt_yields.fetch_add(1, std::memory_order_relaxed);
+    int saved = *m->errno_ptr;
+    yield(m);
+    *current_m()->errno_ptr = saved;
+}
+
+}  // namespace gort
