@@ -24,7 +24,14 @@ int defer_push_copy(go_defer_fn_t fn, const void *args, size_t size) noexcept {
 
 int go_call(go_fn_t fn, void *arg) noexcept {
     if (fn == nullptr) return GO_EINVAL;
-    return call_frame(gstate(), fn, arg);
+    M *m = current_m();
+    if (m == nullptr || m->curg == nullptr) return call_frame(gstate(), fn, arg);
+    // A panic recovered in fn's frame may have been raised inside a gort
+    // call: back in the caller's code, the caller's mark holds (rt_enter).
+    std::uint32_t prev = m->inrt.load(std::memory_order_relaxed);
+    int rc = call_frame(gstate(), fn, arg);
+    rt_leave(prev);
+    return rc;
 }
 
 GORT_NO_TSAN void panic_raise(const char *msg) noexcept { panic_start(msg, nullptr, nullptr); }
@@ -37,6 +44,7 @@ int panic_recover(go_recovered_t *out) noexcept { return recover_impl(out); }
 
 int go_exit(void) noexcept {
     if (current_g() == nullptr) return GO_EPERM;
+    rt_enter(current_m());  // the goroutine ends in gort code
     goexit_with_defers();
 }
 
@@ -48,7 +56,11 @@ int go_frame_enter_(go_frame_t *f) noexcept {
 void go_frame_leave_(go_frame_t *f) noexcept { frame_leave(reinterpret_cast<Frame *>(f)); }
 
 int go_frame_landed_(go_frame_t *f) noexcept {
-    return (reinterpret_cast<Frame *>(f)->flags & kFrameLanded) != 0;
+    if ((reinterpret_cast<Frame *>(f)->flags & kFrameLanded) == 0) return 0;
+    // A recovered panic lands in user code, whatever gort call raised it.
+    M *m = current_m();
+    if (m != nullptr && m->curg != nullptr) m->inrt.store(0, std::memory_order_release);
+    return 1;
 }
 
 }  // extern "C"

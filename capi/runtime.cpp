@@ -34,6 +34,7 @@ go_id_t spawn_checked(const go_attr_t *attr, go_fn_t fn, void *arg) {
     int cls = stack_class_for(stack_size);
     if (cls < 0) return GO_EINVAL;
     ensure_runtime();
+    RtScope rt;
     return spawn(fn, arg, arg_size, cls, name, false);
 }
 
@@ -51,6 +52,7 @@ go_id_t go_spawn(go_fn_t fn, void *arg) noexcept {
     ErrnoKeeper keep;
     if (fn == nullptr) return GO_EINVAL;
     ensure_runtime();
+    RtScope rt;
     return spawn(fn, arg, 0, kDefaultStackClass, nullptr, false);
 }
 
@@ -58,6 +60,7 @@ go_id_t go_spawn_copy(go_fn_t fn, const void *args, size_t size) noexcept {
     ErrnoKeeper keep;
     if (fn == nullptr || (args == nullptr && size > 0)) return GO_EINVAL;
     ensure_runtime();
+    RtScope rt;
     return spawn(fn, size > 0 ? const_cast<void *>(args) : nullptr, size, kDefaultStackClass,
                  nullptr, false);
 }
@@ -71,6 +74,7 @@ int go_main(go_fn_t fn, void *arg) noexcept {
     ErrnoKeeper keep;
     if (fn == nullptr) return GO_EINVAL;
     ensure_runtime();
+    RtScope rt;
     if (current_g() != nullptr) return GO_EPERM;
     if (g_sched->main_called.exchange(true)) return GO_EALREADY;
     go_id_t id = spawn(fn, arg, 0, stack_class_for(GO_MAIN_STACK_SIZE), nullptr, true);
@@ -87,8 +91,12 @@ void go_yield(void) noexcept {
     if (m != nullptr && m->curg != nullptr) {
         // The hot path: the M knows where its thread's errno lives.
         int saved = *m->errno_ptr;
+        std::uint32_t prev = m->inrt.load(std::memory_order_relaxed);
+        m = rt_enter(m);
         yield(m);
-        *current_m()->errno_ptr = saved;
+        M *now = current_m();
+        now->inrt.store(prev, std::memory_order_release);
+        *now->errno_ptr = saved;
     } else {
         ErrnoKeeper keep;
         sched_yield();
@@ -99,6 +107,7 @@ void go_sleep(int64_t ns) noexcept {
     ErrnoKeeper keep;
     if (ns <= 0) return;
     if (current_g() != nullptr) {
+        RtScope rt;
         sleep_goroutine(ns);
         return;
     }
@@ -139,6 +148,7 @@ go_id_t go_spawn_pinned(go_fn_t fn, void *arg) noexcept {
     ErrnoKeeper keep;
     if (fn == nullptr) return GO_EINVAL;
     ensure_runtime();
+    RtScope rt;
     return spawn_pinned(fn, arg, 0);
 }
 
@@ -146,6 +156,7 @@ go_id_t go_spawn_pinned_copy(go_fn_t fn, const void *args, size_t size) noexcept
     ErrnoKeeper keep;
     if (fn == nullptr || (args == nullptr && size > 0)) return GO_EINVAL;
     ensure_runtime();
+    RtScope rt;
     return spawn_pinned(fn, const_cast<void *>(args), size);
 }
 
@@ -166,6 +177,7 @@ int go_maxprocs(int n) noexcept {
     ErrnoKeeper keep;
     ensure_runtime();
     if (n < 1) return g_sched->gomaxprocs.load();
+    RtScope rt;
     return maxprocs_set(n);
 }
 

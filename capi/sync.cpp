@@ -236,6 +236,7 @@ int once_do(go_once_t *o, go_fn_t fn, void *arg) noexcept {
     if (!live(o) || fn == nullptr) return GO_EINVAL;
     if (__builtin_expect(o->done.load(std::memory_order_acquire) != 0, 1)) return 0;
     OnceCall call{o, fn, arg};
+    gort::RtScope rt;  // (fn runs inside it: never retaken blind there)
     // A panic in fn goes on past this frame (after its deferred calls ran),
     // as in Go: go_call returns only when fn returned.
     go_call(once_slow, &call);

@@ -35,6 +35,7 @@ void go_preempt_point(void) noexcept {
                              g_sched->preempt_pending.load(std::memory_order_relaxed) == 0,
                          1))
         return;
+    RtScope rt;
     preempt_check();
 }
 

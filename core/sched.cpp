@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fatal.hpp"
@@ -240,7 +241,7 @@ P *new_p(int id) {
 // Called with sched.lock held.
 void pidle_put_locked(P *p) {
     p->status.store(kPIdle, std::memory_order_relaxed);
-    p->m = nullptr;
+    p->m.store(nullptr, std::memory_order_relaxed);
     p->link = g_sched->pidle;
     g_sched->pidle = p;
     g_sched->npidle.fetch_add(1, std::memory_order_seq_cst);
@@ -481,7 +482,7 @@ void retire_p_owned(P *p) {
             s.ngfree++;
         }
         p->ngfree = 0;
-        p->m = nullptr;
+        p->m.store(nullptr, std::memory_order_relaxed);
         // A concurrent increase may have revived this id meanwhile.
         if (p_retiring(p)) {
             p->status.store(kPDead, std::memory_order_release);
@@ -800,8 +801,10 @@ GORT_NO_TSAN void g_entry(Transfer t) {
     post_switch(m, t.from_fctx);
     G *g = m->curg;
     *m->errno_ptr = 0;  // a goroutine starts with errno 0, whatever ran before on this M
+    m->inrt.store(0, std::memory_order_release);  // user code from here (rt_enter)
     // The body is a frame (defer.h); a panic it recovers ends it normally.
     call_frame(&g->ds, g->fn, g->arg);
+    rt_enter(current_m());
     goroutine_exit(false);
 }
 
@@ -884,7 +887,7 @@ top:
             P *np = pidle_get_locked();
             s.lock.unlock();
             if (np != nullptr) {
-                np->m = m;
+                np->m.store(m, std::memory_order_relaxed);
                 m->p = np;
                 m->spinning = true;
                 s.nmspinning.fetch_add(1, std::memory_order_seq_cst);
@@ -898,15 +901,16 @@ top:
     // goroutines (it costs a system call per stack).
     stack_scavenge();
     stop_m(m);
-    if (m->p != nullptr) m->p->m = m;
+    if (m->p != nullptr) m->p->m.store(m, std::memory_order_relaxed);
     goto top;
 }
 
 [[noreturn]] void schedule_loop(M *m) {
     for (;;) {
+        m->inrt.store(1, std::memory_order_relaxed);  // g0 is gort code (rt_enter)
         if (m->p == nullptr) {
             stop_m(m);
-            if (m->p != nullptr) m->p->m = m;
+            if (m->p != nullptr) m->p->m.store(m, std::memory_order_relaxed);
             continue;
         }
         G *g = find_runnable(m);
@@ -921,12 +925,15 @@ void *mstart(void *arg) {
     adopt_program_sigmask();
     set_current_m(m);
     m->errno_ptr = &errno;
-    if (pthread_getcpuclockid(pthread_self(), &m->cpuclock) != 0) m->cpuclock = CLOCK_THREAD_CPUTIME_ID;
+    clockid_t clk;
+    if (pthread_getcpuclockid(pthread_self(), &clk) != 0) clk = static_cast<clockid_t>(-1);
+    m->cpuclock.store(clk, std::memory_order_relaxed);
+    m->tid.store(static_cast<int>(syscall(SYS_gettid)), std::memory_order_relaxed);
     fiber_init_thread(&m->g0);
     m_signal_stack(m);
     m->p = m->nextp;
     m->nextp = nullptr;
-    if (m->p != nullptr) m->p->m = m;
+    if (m->p != nullptr) m->p->m.store(m, std::memory_order_relaxed);
     schedule_loop(m);
 }
 
@@ -1303,6 +1310,7 @@ bool m_available() {
 
 void requeue_and_stop(M *m) {
     G *g = m->curg;
+    m->inrt.store(1, std::memory_order_relaxed);  // g0 runs next: gort code
     m->after = After::kReadyGlobal;
     int saved_errno = *m->errno_ptr;
     M *now = switch_out(m, g, nullptr);

@@ -114,7 +114,7 @@ enum class After : std::uint8_t {
 struct alignas(64) P {
     int id;
     std::atomic<std::uint32_t> status;  // kPIdle / kPRunning / kPDead
-    M *m;                                // owner while running
+    std::atomic<M *> m;                  // owner while running (sysmon reads it)
     P *link;                             // idle list; guarded by sched.lock
     // Schedules on this P: written by the owner (load + store, no RMW),
     // read by sysmon to see a P that has not scheduled for a while.
@@ -132,7 +132,7 @@ struct alignas(64) P {
     std::atomic<std::uint64_t> st_syscalls, st_fast_exits;
     // sysmon's own notes (sysmon thread only; Go's sysmontick).
     std::uint32_t sm_schedtick, sm_syscalltick;
-    std::int64_t sm_schedwhen, sm_syscallwhen, sm_cpu;
+    std::int64_t sm_schedwhen, sm_syscallwhen, sm_cpu, sm_cpuwhen;
     // Local run queue (Go's runq): head advanced by owner and thieves (CAS),
     // tail written only by the owner.
     alignas(64) std::atomic<std::uint32_t> runq_head;
@@ -175,7 +175,14 @@ struct M {
     P *p;                     // held P, or null
     P *nextp;                 // P handed over by startm
     P *oldp;                  // the P left in kPSyscall by go_syscall_enter
-    clockid_t cpuclock;       // this thread's CPU clock (sysmon's GORT_RETAKE check)
+    std::atomic<clockid_t> cpuclock;  // this thread's CPU clock (sysmon's GORT_RETAKE check)
+    std::atomic<int> tid{0};          // its kernel thread id (ditto)
+    // GORT_RETAKE=1 (sysmon.cpp): inrt is 1 while the M runs gort code that
+    // may use its P (the scheduler, a gort call), 0 while it runs user code
+    // of a goroutine; written by the M with plain stores. lostp is sysmon's:
+    // 1 while it decides to take the P (the M waits), 2 once it took it.
+    std::atomic<std::uint32_t> inrt{1};
+    std::atomic<std::uint32_t> lostp{0};
     M *link;                  // idle list; guarded by sched.lock
     M *alllink;               // every M ever made (sched.allm)
     bool spinning;
@@ -337,18 +344,66 @@ void ready_list(G *head);
 // one to leave runs the deadlock check.
 void foreign_leave();
 
+// GORT_RETAKE=1 (sysmon.cpp): a goroutine's M enters gort code that may
+// use its P. A plain store and a load: sysmon's membarrier() orders them
+// against its own store of lostp. When sysmon took the P meanwhile,
+// rt_lost() goes on as after a retaken system call and returns the M the
+// goroutine runs on now (no lock may be held: call it at a gort entry).
+M *rt_lost(M *m);
+inline M *rt_enter(M *m) {
+    m->inrt.store(1, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (__builtin_expect(m->lostp.load(std::memory_order_relaxed) != 0, 0)) return rt_lost(m);
+    return m;
+}
+// Back to the code that called gort: prev is what rt_enter found (0 in a
+// goroutine's own code). Looks the M up afresh: the goroutine may have moved.
+void rt_leave(std::uint32_t prev);
+
+// Opens a gort entry point that may use the goroutine's P (see rt_enter).
+class RtScope {
+public:
+    RtScope() {
+        M *m = current_m();
+        m_ = nullptr;
+        if (m != nullptr && m->curg != nullptr) {
+            prev_ = m->inrt.load(std::memory_order_relaxed);
+            m_ = rt_enter(m);
+        }
+    }
+    ~RtScope() {
+        if (m_ != nullptr) rt_leave(prev_);
+    }
+    RtScope(const RtScope &) = delete;
+    RtScope &operator=(const RtScope &) = delete;
+    // The caller's M when it is a goroutine (null otherwise), valid until
+    // the caller's first switch (invariant 3).
+    M *entry_m() const { return m_; }
+
+private:
+    M *m_;
+    std::uint32_t prev_ = 0;
+};
+
 // Counts the calling thread as "inside gort" while it lives when that
-// thread is not a goroutine (see Sched::nforeign). Cheap for goroutines.
+// thread is not a goroutine (see Sched::nforeign). Cheap for goroutines,
+// for which it is an RtScope.
 class ForeignScope {
 public:
     ForeignScope() {
         M *m = current_m();
         foreign_ = m == nullptr || m->curg == nullptr;
-        m_ = foreign_ ? nullptr : m;
-        if (__builtin_expect(foreign_, 0)) foreign_ = enter_foreign();
+        m_ = nullptr;
+        if (__builtin_expect(foreign_, 0)) {
+            foreign_ = enter_foreign();
+        } else {
+            prev_ = m->inrt.load(std::memory_order_relaxed);
+            m_ = rt_enter(m);
+        }
     }
     ~ForeignScope() {
         if (__builtin_expect(foreign_, 0)) foreign_leave();
+        else if (m_ != nullptr) rt_leave(prev_);
     }
     ForeignScope(const ForeignScope &) = delete;
     ForeignScope &operator=(const ForeignScope &) = delete;
@@ -362,6 +417,7 @@ private:
     static bool enter_foreign();
     bool foreign_;
     M *m_;
+    std::uint32_t prev_ = 0;
 };
 
 // Yield (runtime.Gosched). m is current_m(), running a goroutine.

@@ -61,7 +61,7 @@ void enter(M *m, bool block) {
     bump(p->syscalltick);
     g->status.store(kGSyscall, std::memory_order_relaxed);
     m->p = nullptr;
-    p->m = nullptr;
+    p->m.store(nullptr, std::memory_order_relaxed);
     if (block && m_available()) {
         m->oldp = nullptr;
         g_sched->st_handoffs.fetch_add(1, std::memory_order_relaxed);
@@ -85,7 +85,7 @@ void exit(M *m) {
         p->status.compare_exchange_strong(st, kPRunning, std::memory_order_acquire,
                                           std::memory_order_relaxed)) {
         m->p = p;
-        p->m = m;
+        p->m.store(m, std::memory_order_relaxed);
         bump(p->syscalltick);
         bump(p->st_fast_exits);
         g->status.store(kGRunning, std::memory_order_relaxed);
@@ -95,7 +95,7 @@ void exit(M *m) {
     int saved = *m->errno_ptr;
     if (P *np = pidle_get()) {
         m->p = np;
-        np->m = m;
+        np->m.store(m, std::memory_order_relaxed);
         bump(np->syscalltick);
         g_sched->st_idle_exits.fetch_add(1, std::memory_order_relaxed);
         g->status.store(kGRunning, std::memory_order_relaxed);
@@ -107,12 +107,49 @@ void exit(M *m) {
     g_sched->st_queued_exits.fetch_add(1, std::memory_order_relaxed);
     g->status.store(kGRunnable, std::memory_order_relaxed);
     requeue_and_stop(m);
+    // Resumed by an M that was in gort code; back to the caller's.
+    current_m()->inrt.store(0, std::memory_order_release);
 }
 
 }  // namespace
 
 void syscall_enter(bool block) {
-    if (M *m = syscall_m()) enter(m, block);
+    M *m = syscall_m();
+    if (m == nullptr) return;
+    // A P retaken while the goroutine ran unwrapped code (GORT_RETAKE)
+    // is settled first; enter() then leaves the P, so the caller's code
+    // from here on is a system call, not gort code (inrt stays as it was).
+    std::uint32_t prev = m->inrt.load(std::memory_order_relaxed);
+    m = rt_enter(m);
+    enter(m, block);
+    m->inrt.store(prev, std::memory_order_release);
+}
+
+M *rt_lost(M *m) {
+    std::uint32_t v;
+    while ((v = m->lostp.load(std::memory_order_acquire)) == 1) __builtin_ia32_pause();
+    if (v == 0) return m;  // sysmon changed its mind
+    // Taken: the goroutine blocked outside gort long enough for sysmon to
+    // give its P to another M. Go on as after a retaken system call.
+    m->lostp.store(0, std::memory_order_relaxed);
+    m->p = nullptr;
+    G *g = m->curg;
+    if (P *np = pidle_get()) {
+        m->p = np;
+        np->m.store(m, std::memory_order_relaxed);
+        sysmon_kick();
+        return m;
+    }
+    int saved = *m->errno_ptr;
+    g->status.store(kGRunnable, std::memory_order_relaxed);
+    requeue_and_stop(m);
+    M *now = current_m();
+    *now->errno_ptr = saved;
+    return now;
+}
+
+void rt_leave(std::uint32_t prev) {
+    current_m()->inrt.store(prev, std::memory_order_release);
 }
 
 void syscall_exit() {

@@ -36,11 +36,16 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fatal.hpp"
 #include "netpoll.hpp"
 #include "sched.hpp"
 
@@ -58,6 +63,120 @@ constexpr int kIdleTicksBeforeBackoff = 50;
 
 Note g_note;
 std::atomic<bool> g_started{false};
+
+// GORT_RETAKE=1: retake Ps from goroutines blocked in calls nobody wrapped.
+constexpr std::int64_t kBlindNs = 1000 * 1000;  // no schedule for 1 ms...
+constexpr int kBlindCpuShare = 10;              // ...and under 1/10 of it on the CPU
+constexpr std::int64_t kBlindBurst = 16;         // attempts (membarrier calls) in a burst
+constexpr std::int64_t kBlindRefillNs = 1000 * 1000;  // one more per ms: <= 1000/s
+bool g_blind = false;
+std::int64_t g_blind_tokens = kBlindBurst, g_blind_refilled = 0;
+
+void blind_setup() {
+    g_blind = false;
+    const char *e = std::getenv("GORT_RETAKE");
+    if (e == nullptr || *e == 0 || std::strcmp(e, "0") == 0) return;
+    if (std::strcmp(e, "1") != 0) {
+        write_str("gort: GORT_RETAKE=");
+        write_str(e);
+        write_str(" is not 0 or 1; calls nobody wrapped are not retaken\n");
+        return;
+    }
+    int saved = errno;
+    long rc = syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+    errno = saved;
+    if (rc != 0) {
+        write_str("gort: GORT_RETAKE=1 needs membarrier(2), which this system refuses; calls "
+                  "nobody wrapped are not retaken\n");
+        return;
+    }
+    g_blind = true;
+}
+
+std::int64_t thread_cpu(M *m) {
+    clockid_t c = m->cpuclock.load(std::memory_order_relaxed);
+    struct timespec ts;
+    if (c == static_cast<clockid_t>(-1) || clock_gettime(c, &ts) != 0) return -1;
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// The scheduler state of thread tid ('R' running or runnable, 'S' asleep,
+// 'D' in uninterruptible I/O...), from /proc; 0 when unknown.
+char thread_state(int tid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    const char *rp = std::strrchr(buf, ')');  // the name may hold spaces and parentheses
+    return rp != nullptr && rp[1] == ' ' ? rp[2] : 0;
+}
+
+bool blind_token(std::int64_t now) {
+    if (g_blind_refilled == 0) g_blind_refilled = now;
+    std::int64_t add = (now - g_blind_refilled) / kBlindRefillNs;
+    if (add > 0) {
+        g_blind_tokens = g_blind_tokens + add > kBlindBurst ? kBlindBurst : g_blind_tokens + add;
+        g_blind_refilled += add * kBlindRefillNs;
+    }
+    if (g_blind_tokens == 0) return false;
+    g_blind_tokens--;
+    return true;
+}
+
+// p (kPRunning) has not scheduled for kBlindNs. If its M barely used the
+// CPU meanwhile, it sleeps in the kernel outside gort: take the P. The M
+// marks gort code with plain stores (inrt, rt_enter); the membarrier makes
+// them visible here, and makes our lostp visible to the M's next rt_enter:
+// either we see it inside gort and back off, or it sees lostp and waits
+// for our verdict.
+int blind_retake(P *p, std::int64_t now) {
+    Sched &s = *g_sched;
+    M *m = p->m.load(std::memory_order_acquire);
+    if (m == nullptr) return 0;
+    std::int64_t cpu = thread_cpu(m);
+    if (cpu < 0) return 0;
+    std::int64_t span = now - p->sm_cpuwhen;
+    if (span < kBlindNs) return 0;
+    if ((cpu - p->sm_cpu) * kBlindCpuShare >= span) {  // it computes: a new window
+        p->sm_cpu = cpu;
+        p->sm_cpuwhen = now;
+        return 0;
+    }
+    if (!m_available() || !blind_token(now)) return 0;
+    // A thread waiting for a CPU also has a still clock: only one asleep
+    // in the kernel ('S', 'D') is blocked.
+    char state = thread_state(m->tid.load(std::memory_order_relaxed));
+    if (state != 'S' && state != 'D') {
+        p->sm_cpu = cpu;
+        p->sm_cpuwhen = now;
+        return 0;
+    }
+    std::uint32_t zero = 0;
+    if (!m->lostp.compare_exchange_strong(zero, 1, std::memory_order_seq_cst)) return 0;
+    int saved = errno;
+    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    errno = saved;
+    if (m->inrt.load(std::memory_order_acquire) != 0 || p->m.load(std::memory_order_relaxed) != m ||
+        p->status.load(std::memory_order_acquire) != kPRunning ||
+        p->schedtick.load(std::memory_order_relaxed) != p->sm_schedtick) {
+        m->lostp.store(0, std::memory_order_release);
+        p->sm_cpu = cpu;
+        p->sm_cpuwhen = now;
+        return 0;
+    }
+    // The M is outside gort and cannot come back in without our verdict.
+    p->m.store(nullptr, std::memory_order_relaxed);
+    p->status.store(kPIdle, std::memory_order_relaxed);
+    m->lostp.store(2, std::memory_order_release);
+    s.st_blind_retakes.fetch_add(1, std::memory_order_relaxed);
+    handoffp(p);
+    return 1;
+}
 
 void inject(G *list) {
     if (list != nullptr) ready_list(list);
@@ -97,6 +216,11 @@ int retake(std::int64_t now) {
             if (p->sm_schedtick != t) {
                 p->sm_schedtick = t;
                 p->sm_schedwhen = now;
+                if (g_blind) {
+                    M *m = p->m.load(std::memory_order_acquire);
+                    p->sm_cpu = m != nullptr ? thread_cpu(m) : 0;
+                    p->sm_cpuwhen = now;
+                }
                 // A request the goroutine outran (it reached a scheduling
                 // point): withdraw it.
                 if (p->preempt.load(std::memory_order_relaxed) &&
@@ -111,6 +235,7 @@ int retake(std::int64_t now) {
                 p->preempt.store(true, std::memory_order_release);
                 s.st_preempt_requests.fetch_add(1, std::memory_order_relaxed);
             }
+            if (g_blind && now - p->sm_schedwhen >= kBlindNs) n += blind_retake(p, now);
         }
     }
     return n;
@@ -174,6 +299,7 @@ void sysmon_wake() {
 
 void sysmon_start() {
     if (g_started.exchange(true)) return;
+    blind_setup();
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -811,6 +811,77 @@ static void test_gort_call_inside_syscall_is_fatal(void **state)
     tu_child_free(&r);
 }
 
+/* GORT_RETAKE=1: a goroutine blocked in a read() nobody wrapped loses its
+ * P to the goroutine queued behind it (GOMAXPROCS=1), and gets a P back at
+ * its next gort call. */
+typedef struct blind {
+    int fds[2];
+    go_wg_t *wg;
+    atomic_int reading;
+    ssize_t got;
+} blind_t;
+
+static blind_t bl;
+
+static void blind_reader(void *p)
+{
+    (void)p;
+    char c;
+    atomic_store(&bl.reading, 1);
+    bl.got = read(bl.fds[0], &c, 1);  /* unwrapped: keeps the P in Go */
+    wg_done(bl.wg);                   /* finds its P gone */
+}
+
+static void blind_main(void *p)
+{
+    (void)p;
+    bl.wg = wg_new();
+    wg_add(bl.wg, 1);
+    go_spawn(blind_reader, NULL);
+    while (!atomic_load(&bl.reading))
+        go_yield();  /* the reader runs and blocks holding the only P */
+    /* Running again: the P was retaken from the reader. */
+    char c = 'b';
+    if (write(bl.fds[1], &c, 1) != 1)
+        printf("write failed\n");
+    wg_wait(bl.wg);
+    go_sched_stats_t st;
+    st.size = sizeof st;
+    go_sched_stats(&st);
+    printf("read %d byte; blind retakes %s\n", (int)bl.got, st.blind_retakes > 0 ? "> 0" : "= 0");
+}
+
+static void child_blind_retake(void *p)
+{
+    (void)p;
+    setenv("GORT_RETAKE", "1", 1);
+    setenv("GOMAXPROCS", "1", 1);
+    TU_CHILD_CHECK(pipe(bl.fds) == 0);
+    TU_CHILD_CHECK(go_main(blind_main, NULL) == 0);
+}
+
+static void child_retake_bad_value(void *p)
+{
+    (void)p;
+    setenv("GORT_RETAKE", "yes", 1);
+    TU_CHILD_CHECK(go_main(bad_main, NULL) == 0);
+}
+
+static void test_opt_in_retake_of_unwrapped_read(void **state)
+{
+    (void)state;
+    tu_child_t r;
+    tu_run_child(child_blind_retake, NULL, CHILD_TIMEOUT_MS, &r);
+    if (!r.exited || r.exit_status != 0 || strcmp(r.out, "read 1 byte; blind retakes > 0\n") != 0)
+        fail_msg("GORT_RETAKE=1 did not free the P of an unwrapped read(); %s", tu_child_describe(&r));
+    tu_child_free(&r);
+    tu_run_child(child_retake_bad_value, NULL, CHILD_TIMEOUT_MS, &r);
+    if (!r.exited || r.exit_status != 0 ||
+        strstr(r.err, "gort: GORT_RETAKE=yes is not 0 or 1; calls nobody wrapped are not retaken\n") == NULL)
+        fail_msg("bad GORT_RETAKE; %s", tu_child_describe(&r));
+    tu_child_free(&r);
+}
+
 int main(void)
 {
     tu_save_signal_dispositions();
@@ -827,6 +898,7 @@ int main(void)
         TU_TEST(test_thread_cap_warns_and_lives),
         TU_TEST(test_deadlock_rule),
         TU_TEST(test_gort_call_inside_syscall_is_fatal),
+        TU_TEST(test_opt_in_retake_of_unwrapped_read),
     };
     return cmocka_run_group_tests(tests, tu_group_setup, NULL);
 }

@@ -8,7 +8,9 @@
  * then yields, as Go's preemption would, so that a spawning loop cannot pile
  * up unbounded work). A goroutine that loops without calling into gort keeps
  * its logical processor (P) until it does; the other Ps keep running the
- * other goroutines.
+ * other goroutines. A goroutine about to block in a system call should say
+ * so (go_blocking, go_syscall_enter: gort/syscall.h) so that its P goes to
+ * the others, and a CPU-bound loop can offer go_preempt_point().
  *
  * Threads. Every function here may be called from any thread: from a
  * goroutine, from the thread that called go_main, or from any other OS thread

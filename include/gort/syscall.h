@@ -27,6 +27,15 @@
  *   - go_syscall_enter_block() hands the P off at once, for calls known to
  *     block long (accept on an idle socket, waitpid on a child that runs).
  *
+ * errno. go_syscall_exit and go_blocking leave errno as the call left it,
+ * but the goroutine may go on on another OS thread, whose errno is another
+ * variable, and C compilers keep errno's address in a register (glibc
+ * declares __errno_location const): a function that used errno before
+ * it moved to another thread (after an earlier exit, park or yield) may
+ * read the old thread's errno after go_syscall_exit. Read errno inside the
+ * wrapped function (go_blocking's fn) into a variable of your own, or in a
+ * function of its own after the call (gort/runtime.h has the rules).
+ *
  * Between enter and exit the goroutine has no P: it must not call gort
  * (no channel, WaitGroup, mutex, sleep, spawn, yield, defer or panic), just
  * as Go code cannot run between entersyscall and exitsyscall. A gort call
@@ -58,10 +67,14 @@
  * wrapped (a JNI call, a database client, an unwrapped read) keeps its P in
  * Go. With GORT_RETAKE=1 sysmon also retakes the P of a goroutine that has
  * not reached a scheduling point for 1 ms while its thread used less than a
- * tenth of that in CPU time (so it sleeps in the kernel). That goroutine
- * notices at its next gort call and goes on as after a retaken system call.
- * Retakes are rate-capped and counted (go_sched_stats). Off by default: a
- * thread the OS simply did not schedule looks the same.
+ * tenth of that in CPU time and that the kernel reports asleep. That
+ * goroutine notices at its next gort call and goes on as after a retaken
+ * system call. Retakes are rate-capped and counted (go_sched_stats). Off
+ * by default: the thread may wake right after sysmon looked, and then runs
+ * its own code without a P until its next gort call (for that moment one
+ * goroutine more than GOMAXPROCS executes); user code that gort itself
+ * calls (a once_do function, deferred calls run by go_exit) is never
+ * retaken.
  *
  * Since 0.4.0.
  */

@@ -1,7 +1,8 @@
 //! Raw bindings to gort's C API (`include/gort.h`): goroutines, WaitGroup,
-//! Mutex, RWMutex, Once, Cond, channels and select, timers, defer/panic/recover
-//! and pinned goroutines. Every item mirrors its C namesake; the headers are
-//! the documentation. Use the safe `gort` crate unless you need the C API.
+//! Mutex, RWMutex, Once, Cond, channels and select, timers, defer/panic/recover,
+//! pinned goroutines, and blocking system calls. Every item mirrors its C
+//! namesake; the headers are the documentation. Use the safe `gort` crate
+//! unless you need the C API.
 //!
 //! # A gort panic is a jump, never an unwind
 //!
@@ -100,9 +101,9 @@ pub const GO_EBUSY: c_int = -16;
 // ------------------------------------------------------------ version.h
 
 pub const GORT_VERSION_MAJOR: c_int = 0;
-pub const GORT_VERSION_MINOR: c_int = 3;
+pub const GORT_VERSION_MINOR: c_int = 4;
 pub const GORT_VERSION_PATCH: c_int = 0;
-pub const GORT_VERSION_STRING: &str = "0.3.0";
+pub const GORT_VERSION_STRING: &str = "0.4.0";
 pub const GORT_VERSION_NUMBER: c_int =
     GORT_VERSION_MAJOR * 10000 + GORT_VERSION_MINOR * 100 + GORT_VERSION_PATCH;
 
@@ -186,6 +187,34 @@ pub struct go_pinned_hooks_t {
     pub thread_start: Option<unsafe extern "C" fn(ctx: *mut c_void)>,
     pub thread_exit: Option<unsafe extern "C" fn(ctx: *mut c_void)>,
     pub ctx: *mut c_void,
+}
+
+// ------------------------------------------------------------ syscall.h
+
+/// `go_blocking_fn_t`: a blocking function for `go_blocking`; its result
+/// is what `go_blocking` returns.
+pub type go_blocking_fn_t = Option<unsafe extern "C" fn(arg: *mut c_void) -> isize>;
+
+/// `go_sched_stats_t`: scheduler counters; set `size` before
+/// `go_sched_stats` (fields past `size` are not written).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct go_sched_stats_t {
+    pub size: usize,
+    pub syscalls: u64,
+    pub syscall_fast_exits: u64,
+    pub syscall_idle_exits: u64,
+    pub syscall_queued_exits: u64,
+    pub handoffs: u64,
+    pub retakes: u64,
+    pub blind_retakes: u64,
+    pub preempt_requests: u64,
+    pub preempt_yields: u64,
+    pub sysmon_wakeups: u64,
+    pub threads: i32,
+    pub threads_max: i32,
+    pub in_syscall: i32,
+    pub reserved_: i32,
 }
 
 extern "C" {
@@ -291,6 +320,16 @@ extern "C" {
     pub fn go_spawn_pinned(fn_: go_fn_t, arg: *mut c_void) -> go_id_t;
     pub fn go_spawn_pinned_copy(fn_: go_fn_t, args: *const c_void, size: usize) -> go_id_t;
     pub fn go_is_pinned() -> c_int;
+
+    // syscall.h. Between go_syscall_enter* and go_syscall_exit (and inside
+    // a go_blocking function) the goroutine has no P: no gort call there.
+    // A Rust panic must not unwind out of a go_blocking function.
+    pub fn go_syscall_enter();
+    pub fn go_syscall_enter_block();
+    pub fn go_syscall_exit();
+    pub fn go_blocking(fn_: go_blocking_fn_t, arg: *mut c_void) -> isize;
+    pub fn go_preempt_point();
+    pub fn go_sched_stats(st: *mut go_sched_stats_t) -> c_int;
 
     // defer.h. See the crate docs: panic_raise jumps, it never unwinds.
     pub fn defer_push(fn_: go_defer_fn_t, arg: *mut c_void) -> c_int;

@@ -28,6 +28,7 @@ int main(void) {
     S(go_recovered_t); O(go_recovered_t, value); O(go_recovered_t, type); O(go_recovered_t, message); O(go_recovered_t, is_runtime_error);
     S(go_panic_type_t); O(go_panic_type_t, size); O(go_panic_type_t, name); O(go_panic_type_t, format); O(go_panic_type_t, destroy);
     S(go_pinned_hooks_t); O(go_pinned_hooks_t, size); O(go_pinned_hooks_t, thread_start); O(go_pinned_hooks_t, thread_exit); O(go_pinned_hooks_t, ctx);
+    S(go_sched_stats_t); O(go_sched_stats_t, syscalls); O(go_sched_stats_t, sysmon_wakeups); O(go_sched_stats_t, threads); O(go_sched_stats_t, in_syscall);
     V(GO_EINVAL); V(GO_ENOMEM); V(GO_EAGAIN); V(GO_EOVERFLOW); V(GO_ESHUTDOWN); V(GO_EPERM); V(GO_EALREADY);
     V(GO_ECLOSED); V(GO_ERANGE); V(GO_EBUSY);
     V(GO_STACK_SIZE_DEFAULT); V(GO_MAIN_STACK_SIZE); V(GO_STACK_SIZE_MIN); V(GO_STACK_SIZE_MAX);
@@ -65,6 +66,9 @@ fn rust_side() -> String {
     S!(go_pinned_hooks_t); O!(go_pinned_hooks_t, size, "size");
     O!(go_pinned_hooks_t, thread_start, "thread_start"); O!(go_pinned_hooks_t, thread_exit, "thread_exit");
     O!(go_pinned_hooks_t, ctx, "ctx");
+    S!(go_sched_stats_t); O!(go_sched_stats_t, syscalls, "syscalls");
+    O!(go_sched_stats_t, sysmon_wakeups, "sysmon_wakeups"); O!(go_sched_stats_t, threads, "threads");
+    O!(go_sched_stats_t, in_syscall, "in_syscall");
     V!(GO_EINVAL); V!(GO_ENOMEM); V!(GO_EAGAIN); V!(GO_EOVERFLOW); V!(GO_ESHUTDOWN); V!(GO_EPERM);
     V!(GO_EALREADY); V!(GO_ECLOSED); V!(GO_ERANGE); V!(GO_EBUSY);
     V!(GO_STACK_SIZE_DEFAULT); V!(GO_MAIN_STACK_SIZE); V!(GO_STACK_SIZE_MIN); V!(GO_STACK_SIZE_MAX);

@@ -1,6 +1,6 @@
 //! Go's goroutine model for Rust, on gort's runtime (M:P:G scheduler,
 //! switched stacks): goroutines, WaitGroup, typed channels and select,
-//! Mutex/RwMutex/Once, defer/panic/recover, timers.
+//! Mutex/RwMutex/Once, defer/panic/recover, timers, blocking system calls.
 //!
 //! ```
 //! use gort::{Chan, WaitGroup};
@@ -27,17 +27,27 @@
 //! frames: this crate calls the C API's error-returning twins only.
 //!
 //! # Goroutines move between OS threads
-//! A goroutine that blocks (channel, WaitGroup, Mutex, sleep, yield) may
-//! resume on another OS thread: `thread_local!` data belongs to the thread,
-//! not the goroutine. Never block on gort inside `LocalKey::with` or while
-//! holding a reference into thread-local data (the reference would point
-//! into the previous thread's data, which another goroutine may be using:
-//! the one hole the type system cannot close for M:N threads in Rust), nor
-//! while holding a `std::sync` lock or the stdout lock (use [`Mutex`]). Do
-//! not block on gort inside a `Drop` that runs during a panic (Rust counts
-//! panics per OS thread): use a deferred closure for that.
+//! A goroutine that blocks (channel, WaitGroup, Mutex, sleep, yield, the end
+//! of a [`blocking`] call) may resume on another OS thread: `thread_local!`
+//! data belongs to the thread, not the goroutine. Never block on gort inside
+//! `LocalKey::with` or while holding a reference into thread-local data (the
+//! reference would point into the previous thread's data, which another
+//! goroutine may be using: the one hole the type system cannot close for M:N
+//! threads in Rust), nor while holding a `std::sync` lock or the stdout lock
+//! (use [`Mutex`]). Do not block on gort inside a `Drop` that runs during a
+//! panic (Rust counts panics per OS thread): use a deferred closure for that.
 //! Goroutine stacks are 64 KiB by default ([`Builder::stack_size`]); an
 //! overflow is Go's `fatal error: stack overflow`.
+//!
+//! # Blocking calls and CPU-bound loops
+//! The scheduler is cooperative. A goroutine that blocks in the kernel (a
+//! file, pipe or socket read, `Child::wait`, a `std::sync` lock) keeps its
+//! processor unless the call runs inside [`blocking`] (or
+//! [`blocking_long`]), which does what Go does around every system call:
+//! the other goroutines go on while it waits. The closure must not call
+//! gort. A loop that computes for long without calling gort keeps its
+//! processor too: call [`preempt_point`] in it. [`sched_stats`] counts
+//! system calls, hand-offs and preemptions.
 pub use gort_sys as sys;
 
 mod chan;
@@ -47,6 +57,7 @@ mod hook;
 mod runtime;
 mod select;
 mod sync;
+mod syscall;
 mod time;
 
 pub use chan::{Chan, CloseError, Iter, SendError, TryRecvError, TrySendError};
@@ -58,4 +69,5 @@ pub use runtime::{
 };
 pub use select::Select;
 pub use sync::{Mutex, MutexGuard, Once, ReadGuard, RwMutex, WaitGroup, WriteGuard};
+pub use syscall::{blocking, blocking_long, preempt_point, sched_stats, SchedStats};
 pub use time::{after, nanotime, Ticker, Timer};

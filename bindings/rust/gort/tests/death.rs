@@ -307,6 +307,34 @@ fn scenarios() -> Vec<(&'static str, fn(), Expect)> {
             },
         ),
         (
+            "panic_in_blocking_is_gos_unrecovered_panic",
+            || {
+                gort::main(|| gort::blocking(|| panic!("in a system call")));
+            },
+            Expect {
+                status: 2,
+                stderr_prefix: "panic: in a system call\n\ngoroutine 1 [running]:\n",
+                stderr_then: &[],
+                stdout: "",
+            },
+        ),
+        (
+            "blocking_on_gort_inside_blocking_is_a_fatal_error",
+            || {
+                gort::main(|| {
+                    println!("before");
+                    gort::blocking(|| gort::sleep(Duration::from_millis(1)));
+                    println!("not reached");
+                });
+            },
+            Expect {
+                status: 2,
+                stderr_prefix: "fatal error: ",
+                stderr_then: &["go_syscall_enter"],
+                stdout: "before\n",
+            },
+        ),
+        (
             "non_string_payload",
             || {
                 gort::main(|| std::panic::panic_any(42i32));
