@@ -4,11 +4,13 @@
 # Usage: bench/run.sh [builddir]        (builddir defaults to "build")
 #
 # Builds the benchmark programs of bench/ (spawn_join, yield, memory, defer,
-# panic_recover, pingpong, skynet, chan_buffered, mutex, sleep_timers) in the
-# meson build directory, builds the Go programs of shared/peers/go into a
-# temporary directory, then runs Go
+# panic_recover, pingpong, skynet, chan_buffered, mutex, sleep_timers,
+# syscall) in the meson build directory, builds their Go twins into a
+# temporary directory (from bench/go/<name> when that directory exists, else
+# from shared/peers/go/<name>), then runs Go
 # and gort alternately (go, gort, go, gort, ...) in this one invocation and
-# prints the median of each, their ratio (gort / Go) and the target.
+# prints the median of each, their ratio (gort / Go) and the target (a ratio,
+# or for some rows an absolute bound on gort's value, or gort against gort).
 #
 # Environment:
 #   BENCH_RUNS=3       runs per program and benchmark (the median is reported)
@@ -17,7 +19,8 @@
 #   BENCH_VERBOSE=1    also show each run's stderr diagnostics line
 #   BENCH_STRICT=1     exit with status 3 when a benchmark misses its target
 #   BENCH_ONLY="a b"   only the rows of these programs (e.g. "pingpong mutex")
-#   GORT_GO_PEERS=dir  the Go programs (default: <repo>/../shared/peers/go)
+#   GORT_GO_PEERS=dir  the Go programs (default: <repo>/../shared/peers/go);
+#                      bench/go/<name>, where it exists, takes precedence
 #
 # Exit status: 0 every benchmark ran (PASS or MISS), 1 setup failed or a run
 # failed (crash, hang, bad output), 2 usage, 3 a MISS under BENCH_STRICT=1.
@@ -70,16 +73,37 @@ only=${BENCH_ONLY:-}
 command -v go >/dev/null 2>&1 || die "'go' not found in PATH: the Go reference programs need Go (>= 1.19)"
 command -v timeout >/dev/null 2>&1 || die "'timeout' (coreutils) not found in PATH"
 
-peers=${GORT_GO_PEERS:-$repo/../shared/peers/go}
-[ -f "$peers/go.mod" ] || die "Go reference programs not found at '$peers' (set GORT_GO_PEERS)"
-peers=$(cd "$peers" && pwd)
-
 # Build ours.
-programs=(spawn_join yield memory defer panic_recover pingpong skynet chan_buffered mutex sleep_timers)
+programs=(spawn_join yield memory defer panic_recover pingpong skynet chan_buffered mutex sleep_timers syscall)
 targets=("${programs[@]/#/bench/}")
 for w in ${only//,/ }; do
     [[ " ${programs[*]} " == *" $w "* ]] || die "BENCH_ONLY: unknown program '$w' (known: ${programs[*]})"
 done
+
+# Where each selected program's Go twin is: the project's own copy in
+# bench/go/<name> when there is one, else GORT_GO_PEERS/<name>. The peers
+# directory is needed only when some selected program has no own copy.
+own_go=$repo/bench/go
+selected=()
+for x in "${programs[@]}"; do
+    if [ -z "$only" ] || [[ " ${only//,/ } " == *" $x "* ]]; then selected+=("$x"); fi
+done
+peers=${GORT_GO_PEERS:-$repo/../shared/peers/go}
+need_peers=0
+for x in "${selected[@]}"; do
+    [ -d "$own_go/$x" ] || need_peers=1
+done
+if [ $need_peers = 1 ]; then
+    [ -f "$peers/go.mod" ] || die "Go reference programs not found at '$peers' (set GORT_GO_PEERS)"
+    peers=$(cd "$peers" && pwd)
+fi
+own_sel=() peer_sel=()
+for x in "${selected[@]}"; do
+    if [ -d "$own_go/$x" ]; then own_sel+=("$x"); else peer_sel+=("$x"); fi
+done
+go_from_text=
+[ ${#own_sel[@]} -gt 0 ] && go_from_text="$own_go (${own_sel[*]})"
+[ ${#peer_sel[@]} -gt 0 ] && go_from_text="${go_from_text:+$go_from_text, }$peers${own_sel[*]:+ (the others)}"
 echo "$prog: building ${targets[*]} in $builddir" >&2
 if command -v ninja >/dev/null 2>&1; then
     ninja -C "$builddir" "${targets[@]}" >&2 || die "ninja failed"
@@ -101,18 +125,34 @@ gocache=$(go env GOCACHE 2>/dev/null || true)
 if [ -z "$gocache" ] || ! mkdir -p "$gocache" 2>/dev/null || [ ! -w "$gocache" ]; then
     export GOCACHE=$tmp/gocache
 fi
-for x in "${programs[@]}"; do
-    (cd "$peers" && go build -o "$tmp/go/$x" "./$x") >&2 || die "go build ./$x failed in $peers"
+for x in "${selected[@]}"; do
+    if [ -d "$own_go/$x" ]; then src=$own_go; else src=$peers; fi
+    (cd "$src" && go build -o "$tmp/go/$x" "./$x") >&2 || die "go build ./$x failed in $src"
 done
 
-# The benchmarks: name GOMAXPROCS N target unit [KEY=VALUE]. The optional
-# KEY=VALUE is the program's second argument (VALUE), shown as "name KEY=VALUE".
+# The benchmarks: name GOMAXPROCS N target unit [ARGS].
+#
+# ARGS is the program's argument list, comma-separated (default "N"): "N"
+# stands for the row's N; a KEY=VALUE item passes VALUE and is shown in the
+# row's name ("mutex G=4"); any other word (a mode: "overhead") is passed as
+# it is and shown in the name too ("syscall overhead").
+#
+# target: a number t: PASS when gort / Go <= t; "abs:V": PASS when gort's own
+# value is <= V in the row's unit (the ratio column still shows gort / Go);
+# "-": no target (a row shown for comparison).
+#
+# "vs|NAME|ROW A|ROW B|t" (rows A and B named as in the table, listed above
+# it) adds a row NAME comparing gort with itself: its gort column is gort's
+# A / gort's B, its Go column Go's A / Go's B, and it passes when the gort
+# column is <= t. It is left out when A or B was not run (BENCH_ONLY).
 if [ "$quick" = 1 ]; then
     spawn_n=100000 yield_n=1000000 mem_small=10000 mem_large=100000 defer_n=10000000 panic_n=100000
     pingpong_n=100000 skynet_n=100000 chanbuf_n=1000000 mutex_n=1000000 sleep_n=10000
+    handoff_n=200 overhead_n=200000 blocked_n=100000
 else
     spawn_n=1000000 yield_n=10000000 mem_small=100000 mem_large=1000000 defer_n=100000000 panic_n=1000000
     pingpong_n=1000000 skynet_n=1000000 chanbuf_n=10000000 mutex_n=10000000 sleep_n=100000
+    handoff_n=2000 overhead_n=2000000 blocked_n=1000000
 fi
 benches=(
     "spawn_join 1 $spawn_n 0.10 ns/goroutine"
@@ -128,18 +168,23 @@ benches=(
     "skynet 2 $skynet_n 0.5 ms"
     "chan_buffered 1 $chanbuf_n 0.75 ns/item"
     "chan_buffered 2 $chanbuf_n 0.75 ns/item"
-    "mutex 2 $mutex_n 1.0 ns/op G=2"
-    "mutex 2 $mutex_n 1.0 ns/op G=4"
+    "mutex 2 $mutex_n 1.0 ns/op N,G=2"
+    "mutex 2 $mutex_n 1.0 ns/op N,G=4"
     "sleep_timers 2 $sleep_n 1.0 ms"
+    "syscall 1 $overhead_n abs:15 ns overhead,N"
+    "syscall 1 $handoff_n abs:100 us handoff,N"
+    "syscall 2 $blocked_n 0.5 ns/roundtrip blocked,B=2,PAIRS=100,N"
+    "syscall 2 $blocked_n - ns/roundtrip blocked,B=0,PAIRS=100,N"
+    "vs|syscall blocked B=2 / B=0|syscall blocked B=2 PAIRS=100|syscall blocked B=0 PAIRS=100|1.10"
 )
 
-# run_one IMPL NAME PROCS N UNIT [ARG2]: run one program once. Sets VALUE to
+# run_one IMPL NAME PROCS UNIT ARG...: run one program once. Sets VALUE to
 # the number it printed, or returns 1 with ERR set.
 VALUE='' ERR=''
 run_one() {
-    local impl=$1 name=$2 procs=$3 n=$4 unit=$5 bin out err rc line
-    local args=("$n")
-    [ $# -ge 6 ] && args+=("$6")
+    local impl=$1 name=$2 procs=$3 unit=$4 bin out err rc line
+    shift 4
+    local args=("$@")
     if [ "$impl" = go ]; then bin=$tmp/go/$name; else bin=$builddir/bench/$name; fi
     out=$tmp/out.$impl err=$tmp/err.$impl
     VALUE='' ERR=''
@@ -203,7 +248,7 @@ progress_cell() {
     echo "gort benchmarks vs Go ($(date -u '+%Y-%m-%d %H:%M:%S UTC'))"
     echo "  machine:  $(uname -srm), $(nproc 2>/dev/null || echo '?') CPUs"
     echo "  gort:     $builddir (buildtype $(buildtype)), commit $(git -C "$repo" describe --always --dirty 2>/dev/null || echo none)"
-    echo "  go:       $(go version 2>/dev/null), programs from $peers"
+    echo "  go:       $(go version 2>/dev/null), programs from $go_from_text"
     echo "  runs:     $runs each, alternating go/gort, median reported$([ "$quick" = 1 ] && echo '; BENCH_QUICK=1 (N / 10)')"
     [ -n "$only" ] && echo "  only:     $only"
     echo
@@ -211,23 +256,51 @@ progress_cell() {
 
 rows=() samples=() errors=()
 any_error=0 any_miss=0
+# By row name, for the "vs" rows: where it ran ("P N"), and its unrounded
+# medians (unset when that side failed).
+declare -A ran=() gort_raw=() go_raw=()
 for b in "${benches[@]}"; do
-    read -r name procs n target unit extra <<<"$b"
+    if [[ "$b" == vs\|* ]]; then
+        # gort against gort: row A's value / row B's value, on both sides.
+        IFS='|' read -r _ label a_label b_label target <<<"$b"
+        [ -n "${ran[$a_label]:-}" ] && [ -n "${ran[$b_label]:-}" ] || continue
+        ours=$(awk -v a="${gort_raw[$a_label]:-}" -v b="${gort_raw[$b_label]:-}" \
+            'BEGIN { if (a == "" || b == "" || b <= 0) print "-"; else printf "%.2f", a / b }')
+        theirs=$(awk -v a="${go_raw[$a_label]:-}" -v b="${go_raw[$b_label]:-}" \
+            'BEGIN { if (a == "" || b == "" || b <= 0) print "-"; else printf "%.2f", a / b }')
+        if [ "$ours" = - ]; then
+            result=n/a # the rows it compares failed (already an ERROR) or gave 0
+        else
+            result=$(awk -v a="${gort_raw[$a_label]:-}" -v b="${gort_raw[$b_label]:-}" -v t="$target" \
+                'BEGIN { print (a / b <= t ? "PASS" : "MISS") }')
+            [ "$result" = MISS ] && any_miss=1
+        fi
+        read -r procs n <<<"${ran[$a_label]}"
+        rows+=("$label|$procs|$n|ratio|$ours|$theirs|-|<= $target|$result")
+        continue
+    fi
+
+    read -r name procs n target unit argspec <<<"$b"
     if [ -n "$only" ] && [[ " ${only//,/ } " != *" $name "* ]]; then
         continue
     fi
-    extra_args=() label=$name
-    if [ -n "$extra" ]; then
-        extra_args=("${extra#*=}")
-        label="$name $extra"
-    fi
+    # The argument list and the row's name, from ARGS (see above).
+    args=() label=$name
+    IFS=',' read -r -a items <<<"${argspec:-N}"
+    for it in "${items[@]}"; do
+        case "$it" in
+        N)   args+=("$n") ;;
+        *=*) args+=("${it#*=}"); label="$label $it" ;;
+        *)   args+=("$it"); label="$label $it" ;;
+        esac
+    done
     govals=() ourvals=() goerr='' ourerr=''
     for ((r = 1; r <= runs; r++)); do
         if [ -z "$goerr" ]; then
-            if run_one go "$name" "$procs" "$n" "$unit" "${extra_args[@]}"; then govals+=("$VALUE"); else goerr=$ERR; fi
+            if run_one go "$name" "$procs" "$unit" "${args[@]}"; then govals+=("$VALUE"); else goerr=$ERR; fi
         fi
         if [ -z "$ourerr" ]; then
-            if run_one gort "$name" "$procs" "$n" "$unit" "${extra_args[@]}"; then ourvals+=("$VALUE"); else ourerr=$ERR; fi
+            if run_one gort "$name" "$procs" "$unit" "${args[@]}"; then ourvals+=("$VALUE"); else ourerr=$ERR; fi
         fi
         printf '%s: %-16s P=%s N=%-8s run %d/%d  go %-10s gort %s\n' "$prog" "$label" "$procs" "$n" "$r" "$runs" \
             "$(progress_cell "$r" "$goerr" "${govals[@]}")" "$(progress_cell "$r" "$ourerr" "${ourvals[@]}")" >&2
@@ -237,28 +310,45 @@ for b in "${benches[@]}"; do
     done
 
     gomed=- ourmed=- ratio=- result=
-    [ -z "$goerr" ] && gomed=$(fmt_value "$(median "${govals[@]}")" "$unit")
-    [ -z "$ourerr" ] && ourmed=$(fmt_value "$(median "${ourvals[@]}")" "$unit")
+    ran[$label]="$procs $n"
+    [ -z "$goerr" ] && go_raw[$label]=$(median "${govals[@]}") && gomed=$(fmt_value "${go_raw[$label]}" "$unit")
+    [ -z "$ourerr" ] && gort_raw[$label]=$(median "${ourvals[@]}") && ourmed=$(fmt_value "${gort_raw[$label]}" "$unit")
+    case "$target" in
+    abs:*) shown="<= ${target#abs:} $unit" ;;
+    -)     shown=- ;;
+    *)     shown="<= $target" ;;
+    esac
     if [ -n "$goerr" ] || [ -n "$ourerr" ]; then
         result=ERROR
         any_error=1
         [ -n "$ourerr" ] && ourmed=FAIL && errors+=("$label P=$procs N=$n gort: $ourerr")
         [ -n "$goerr" ] && gomed=FAIL && errors+=("$label P=$procs N=$n go: $goerr")
     else
-        # The ratio of the unrounded medians; PASS when it is <= the target.
-        read -r ratio result < <(awk -v a="$(median "${ourvals[@]}")" -v b="$(median "${govals[@]}")" -v t="$target" \
-            'BEGIN { if (b <= 0) { print "n/a ERROR"; exit }
-                     r = a / b; printf "%.2f %s\n", r, (r <= t ? "PASS" : "MISS") }')
+        # The ratio of the unrounded medians; PASS when it (or, for an
+        # absolute target, gort's median) is <= the target. Where the target
+        # is absolute or absent, a Go value <= 0 only leaves the ratio out.
+        read -r ratio result < <(awk -v a="${gort_raw[$label]}" -v b="${go_raw[$label]}" -v t="$target" \
+            'BEGIN { r = (b > 0) ? sprintf("%.2f", a / b) : "n/a"
+                     if (t ~ /^abs:/) { print r, (a <= substr(t, 5) + 0 ? "PASS" : "MISS"); exit }
+                     if (t == "-") { print r, "-"; exit }
+                     if (b <= 0) { print "n/a ERROR"; exit }
+                     print r, (a / b <= t + 0 ? "PASS" : "MISS") }')
         [ "$result" = MISS ] && any_miss=1
         [ "$result" = ERROR ] && any_error=1 && errors+=("$label P=$procs N=$n: Go's value is not positive ($gomed)")
     fi
-    rows+=("$label|$procs|$n|$unit|$ourmed|$gomed|$ratio|<= $target|$result")
+    rows+=("$label|$procs|$n|$unit|$ourmed|$gomed|$ratio|$shown|$result")
     samples+=("$label P=$procs N=$n: go ${govals[*]:-}${goerr:+${govals[*]:+ }FAIL} | gort ${ourvals[*]:-}${ourerr:+${ourvals[*]:+ }FAIL}")
 done
 
 # The table.
 echo >&2
-row() { printf '%-16s %10s %9s  %-13s %10s %10s %6s %8s  %s\n' "$@"; }
+# The name column is as wide as the longest name (at least 16).
+width=16
+for r in "${rows[@]}"; do
+    name=${r%%|*}
+    [ ${#name} -gt $width ] && width=${#name}
+done
+row() { printf "%-${width}s %10s %9s  %-13s %10s %10s %6s %9s  %s\n" "$@"; }
 row benchmark GOMAXPROCS N unit gort Go ratio target result
 for r in "${rows[@]}"; do
     IFS='|' read -r name procs n unit ourmed gomed ratio target result <<<"$r"
