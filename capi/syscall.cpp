@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "../core/sched.hpp"
+#include "../core/syscall.hpp"
 #include "errno_keeper.hpp"
 
 using namespace gort;
@@ -13,20 +14,20 @@ extern "C" {
 
 // The fast paths leave errno alone without an ErrnoKeeper: they make no
 // system call (the slow paths save and restore it themselves).
-void go_syscall_enter(void) noexcept { syscall_enter(false); }
+void go_syscall_enter(void) noexcept { syscall_enter_fast(); }
 
 void go_syscall_enter_block(void) noexcept {
     ErrnoKeeper keep;
     syscall_enter(true);
 }
 
-void go_syscall_exit(void) noexcept { syscall_exit(); }
+void go_syscall_exit(void) noexcept { syscall_exit_fast(); }
 
 intptr_t go_blocking(go_blocking_fn_t fn, void *arg) noexcept {
     if (fn == nullptr) return GO_EINVAL;
-    syscall_enter(false);
+    syscall_enter_fast();
     intptr_t r = fn(arg);
-    syscall_exit();
+    syscall_exit_fast();
     return r;
 }
 

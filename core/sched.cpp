@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fatal.hpp"
+#include "netpoll.hpp"
 
 namespace gort {
 
@@ -313,11 +314,13 @@ void start_m(bool spinning) {
     if (m != nullptr) {
         s.midle = m->link;
     } else if (s.mcount.load(std::memory_order_relaxed) >= s.maxthreads) {
-        // At the thread cap: the work waits for an M to come back.
+        // At the thread cap: the work waits for an M to come back (the
+        // one blocked in the poller, if any, comes now).
         pidle_put_locked(p);
         s.lock.unlock();
         if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
         warn_thread_cap();
+        if (s.polling.load(std::memory_order_seq_cst)) netpoll_break();
         return;
     }
     s.lock.unlock();
@@ -711,7 +714,8 @@ void check_dead() {
     bool dead = s.npidle.load(std::memory_order_seq_cst) >= s.gomaxprocs.load(std::memory_order_seq_cst) &&
                 s.runq_size.load(std::memory_order_seq_cst) == 0 &&
                 s.ntimers.load(std::memory_order_seq_cst) == 0 &&
-                s.nforeign.load(std::memory_order_seq_cst) == 0;
+                s.nforeign.load(std::memory_order_seq_cst) == 0 &&
+                netpoll_waiters() == 0;  // Go: no report while the netpoller has waiters
     int waiting = 0;
     if (dead) {
         for_each_g(s, [&](G *g) {
@@ -812,6 +816,23 @@ GORT_NO_TSAN void g_entry(Transfer t) {
 
 // Look for a runnable G; may drop the P and park the M. Returns a G with
 // m->p held, or null when the caller must start over (P lost or retired).
+// The goroutines netpoll() made runnable: the first for the caller to run,
+// the others on p's queue (p held by the caller), with an idle P woken to
+// steal them.
+G *netpoll_inject(P *p, G *list) {
+    if (list == nullptr) return nullptr;
+    G *first = list;
+    bool more = false;
+    for (G *g = list->schedlink; g != nullptr;) {
+        G *next = g->schedlink;
+        runq_put(p, g, false);
+        g = next;
+        more = true;
+    }
+    if (more) wakep();
+    return first;
+}
+
 G *find_runnable(M *m) {
     Sched &s = *g_sched;
 top:
@@ -832,6 +853,11 @@ top:
     if (s.runq_size.load(std::memory_order_relaxed) > 0) {
         LockGuard lg(s.lock);
         if (G *g = globrunq_get_locked(p, 0)) return g;
+    }
+    // The network, before stealing (Go's findRunnable): goroutines whose
+    // fds became ready, unless an M blocks in the poller already.
+    if (netpoll_inited() && netpoll_waiters() > 0 && !s.polling.load(std::memory_order_relaxed)) {
+        if (G *g = netpoll_inject(p, netpoll(0, nullptr))) return g;
     }
     // Steal, unless too many Ms are spinning already.
     int procs = s.gomaxprocs.load(std::memory_order_relaxed);
@@ -874,8 +900,15 @@ top:
     }
     // Invariant 5: a producer may have skipped wakep() because we were
     // spinning; look again now that nmspinning and npidle say we are idle.
-    if (was_spinning) {
-        bool work = s.runq_size.load(std::memory_order_seq_cst) > 0;
+    // Not spinning, look too when no M spins: a spinner that found work
+    // while we still held our P saw no idle P and woke nobody
+    // (reset_spinning), and the rest of its batch waits in its queue.
+    if (was_spinning || s.nmspinning.load(std::memory_order_seq_cst) == 0) {
+        // Under the lock: globrunq_get_locked takes a batch off runq_size
+        // before the batch is in the taker's queue.
+        s.lock.lock();
+        bool work = s.runq_size.load(std::memory_order_relaxed) > 0;
+        s.lock.unlock();
         for (int i = 0; !work && i < procs; i++) {
             P *p2 = s.allp[i];
             if (p2 != nullptr && p2->status.load(std::memory_order_acquire) == kPRunning &&
@@ -894,6 +927,23 @@ top:
                 goto top;
             }
         }
+    }
+    // Goroutines wait for I/O and nobody polls: this M blocks in the
+    // poller instead of on its futex (Go's lastpoll = 0), until an event
+    // or netpoll_break. Timers need nothing from it: they have a thread.
+    while (netpoll_inited() && netpoll_waiters() > 0 &&
+           !s.polling.exchange(true, std::memory_order_seq_cst)) {
+        G *list = netpoll(-1, nullptr);
+        s.polling.store(false, std::memory_order_seq_cst);
+        P *np = pidle_get();
+        if (np == nullptr) {
+            if (list != nullptr) ready_list(list);  // the running Ps take them
+            continue;
+        }
+        np->m.store(m, std::memory_order_relaxed);
+        m->p = np;
+        if (G *g = netpoll_inject(np, list)) return g;
+        goto top;  // woken for something else: look for it with a P
     }
     check_main_goexit_deadlock();
     check_dead();
@@ -981,6 +1031,7 @@ void after_fork_child() {
     timers_reset_after_fork();
     pinned_reset_after_fork();
     sysmon_reset_after_fork();
+    netpoll_reset_after_fork();
 }
 
 }  // namespace

@@ -29,7 +29,11 @@
 //     nmspinning counts them. wakep() starts an M only when there is an idle
 //     P and no spinning M; a spinning M that finds work wakes another
 //     (ramping up), and one that gives up re-checks every queue after
-//     dropping its P (no lost wake-ups).
+//     dropping its P (no lost wake-ups); so does a non-spinning M that
+//     drops its P while no M spins (a spinner that found work while that
+//     M still held its P saw no idle P to wake). The re-check reads the
+//     global queue under sched.lock (a batch leaves runq_size before it
+//     reaches the taker's local queue). sysmon is the backstop.
 //  6. Lock order: timers lock, then sched.lock, then a pool lock.
 //
 // Rejected: one global queue (contention at 2+ Ps); a G's stack allocated at
@@ -221,6 +225,8 @@ struct Sched {
     int maxthreads = 10000;      // the cap on Ms (GORT_MAXTHREADS), set at start
     std::atomic<bool> cap_warned{false};
     std::atomic<std::int32_t> nmspinning{0};
+    // An M (holding no P) blocks in netpoll(-1): the others need not poll.
+    std::atomic<bool> polling{false};
     std::atomic<std::int32_t> gomaxprocs{1};
     P *allp[kMaxProcs] = {};  // allocated Ps; entries never freed
     int nallp = 0;            // guarded by lock
@@ -310,6 +316,11 @@ void sysmon_reset_after_fork();
 
 // tls.cpp: out-of-line accessors (invariant 3).
 M *current_m();
+// The calling thread's M read straight from the thread-local: only at the
+// top of a function, before anything that can switch stacks (a compiler
+// may keep the variable's address across the switch; invariant 3).
+extern __thread M *g_tls_m __attribute__((tls_model("initial-exec")));
+inline M *current_m_entry() { return g_tls_m; }
 void set_current_m(M *m);
 int *errno_location();  // the calling thread's errno, looked up afresh
 GState *thread_gstate();  // a thread's own defer state (threads that are not goroutines)

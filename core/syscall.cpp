@@ -43,6 +43,7 @@
 #include <cerrno>
 
 #include "sched.hpp"
+#include "syscall.hpp"
 
 namespace gort {
 
@@ -53,9 +54,14 @@ inline M *syscall_m() {
     return (m != nullptr && m->curg != nullptr) ? m : nullptr;
 }
 
-void enter(M *m, bool block) {
+}  // namespace
+
+// The outermost enter, after rt_enter (inrt is 1 on entry): retaken blind
+// P settled, then the P left in kPSyscall or handed off (block).
+void syscall_enter_slow(M *m, bool block, std::uint32_t prev) {
+    m = rt_enter(m);
     G *g = m->curg;
-    if (g->syscall_depth++ != 0) return;
+    g->syscall_depth = 1;
     P *p = m->p;
     bump(p->st_syscalls);
     bump(p->syscalltick);
@@ -72,26 +78,14 @@ void enter(M *m, bool block) {
         p->status.store(kPSyscall, std::memory_order_release);
         sysmon_kick();
     }
+    // Back to the caller's code (a system call): its mark again.
+    m->inrt.store(prev, std::memory_order_release);
 }
 
-void exit(M *m) {
-    G *g = m->curg;
-    if (--g->syscall_depth != 0) return;
-    P *p = m->oldp;
-    m->oldp = nullptr;
-    // Fast: the same P, if nobody took it.
-    std::uint32_t st = kPSyscall;
-    if (p != nullptr &&
-        p->status.compare_exchange_strong(st, kPRunning, std::memory_order_acquire,
-                                          std::memory_order_relaxed)) {
-        m->p = p;
-        p->m.store(m, std::memory_order_relaxed);
-        bump(p->syscalltick);
-        bump(p->st_fast_exits);
-        g->status.store(kGRunning, std::memory_order_relaxed);
-        return;
-    }
-    // Any idle P.
+// The same P was taken (by sysmon, or by a GOMAXPROCS decrease): any idle
+// P, else the global queue and this M parks.
+void syscall_exit_slow(M *m, G *g, P *p) {
+    (void)p;
     int saved = *m->errno_ptr;
     if (P *np = pidle_get()) {
         m->p = np;
@@ -111,19 +105,18 @@ void exit(M *m) {
     current_m()->inrt.store(0, std::memory_order_release);
 }
 
-}  // namespace
-
 void syscall_enter(bool block) {
     M *m = syscall_m();
     if (m == nullptr) return;
-    // A P retaken while the goroutine ran unwrapped code (GORT_RETAKE)
-    // is settled first; enter() then leaves the P, so the caller's code
-    // from here on is a system call, not gort code (inrt stays as it was).
-    std::uint32_t prev = m->inrt.load(std::memory_order_relaxed);
-    m = rt_enter(m);
-    enter(m, block);
-    m->inrt.store(prev, std::memory_order_release);
+    G *g = m->curg;
+    if (g->syscall_depth != 0) {
+        g->syscall_depth++;
+        return;
+    }
+    syscall_enter_slow(m, block, m->inrt.load(std::memory_order_relaxed));
 }
+
+void syscall_exit() { syscall_exit_fast(); }
 
 M *rt_lost(M *m) {
     std::uint32_t v;
@@ -152,9 +145,6 @@ void rt_leave(std::uint32_t prev) {
     current_m()->inrt.store(prev, std::memory_order_release);
 }
 
-void syscall_exit() {
-    if (M *m = syscall_m()) exit(m);
-}
 
 // go_preempt_point's slow half: some goroutine was asked to yield; is it
 // this one, and is the request still current?

@@ -13,13 +13,11 @@
 
 namespace gort {
 
-namespace {
 // initial-exec: no lazy allocation, so the SIGSEGV handler may read it.
-__attribute__((tls_model("initial-exec"))) thread_local M *tls_m = nullptr;
-}
+__thread M *g_tls_m __attribute__((tls_model("initial-exec"))) = nullptr;
 
-__attribute__((noinline)) M *current_m() { return tls_m; }
-__attribute__((noinline)) void set_current_m(M *m) { tls_m = m; }
+__attribute__((noinline)) M *current_m() { return g_tls_m; }
+__attribute__((noinline)) void set_current_m(M *m) { g_tls_m = m; }
 __attribute__((noinline)) int *errno_location() { return &errno; }
 namespace {
 // A foreign thread's defer state, freed when the thread ends.

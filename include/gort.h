@@ -14,6 +14,8 @@
 #include <gort/time.h>
 #include <gort/pinned.h>
 #include <gort/syscall.h>
+#include <gort/io.h>
+#include <gort/net.h>
 #include <gort/defer.h>
 
 #endif /* GORT_H */

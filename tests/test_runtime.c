@@ -1346,6 +1346,45 @@ static void test_spinning_goroutine_keeps_only_its_p(void **state)
     go_maxprocs(prev);
 }
 
+/* The same pair over and over for 2 s, each spawned while the Ms that ran
+ * the last one go idle (the hog lingers 0-40 us after wg_done, a different
+ * time each round). A spinning M that takes both from the global queue runs
+ * the hog and keeps the other in its local queue while the other M drops its
+ * P; one of the two must see to it that the second goroutine runs
+ * (invariant 5 of core/sched.hpp). */
+static void hog_then_linger(void *p)
+{
+    hog(NULL);
+    int64_t t0 = tu_now_ns();
+    while (tu_now_ns() - t0 < (int64_t)(intptr_t)p) {
+    }
+}
+
+static void test_spawn_after_spinning_goroutine_repeatedly(void **state)
+{
+    (void)state;
+    int prev = go_maxprocs(2);
+    unsigned seed = 12345;
+    int64_t end = tu_now_ns() + 2000 * TU_MS;
+    for (int rep = 0; tu_now_ns() < end; rep++) {
+        memset(&hc, 0, sizeof hc);
+        hc.wg = wg_new();
+        assert_non_null(hc.wg);
+        TU_ASSERT_OK(wg_add(hc.wg, 2));
+        seed = seed * 1103515245u + 12345u;
+        TU_ASSERT_OK(go_spawn(hog_then_linger, (void *)(intptr_t)((seed >> 8) % 40000)));
+        TU_ASSERT_OK(go_spawn(flag_setter, NULL));
+        TU_ASSERT_OK(wg_wait(hc.wg));
+        wg_free(hc.wg);
+        if (!atomic_load(&hc.flag) || hc.waited >= 5000 * TU_MS) {
+            go_maxprocs(prev);
+            fail_msg("round %d: with GOMAXPROCS=2 and a P idle, a goroutine spawned after a "
+                     "spinning one did not run for %lld ms", rep, (long long)(hc.waited / TU_MS));
+        }
+    }
+    go_maxprocs(prev);
+}
+
 /* go_maxprocs: "when lowering, the call returns once the removed processors
  * have stopped executing goroutines". Workers bracket a busy loop (no gort
  * call inside) with an "executing" counter; once go_maxprocs(n) returns, the
@@ -1916,6 +1955,7 @@ int main(int argc, char **argv)
         TU_TEST(test_maxprocs_changes_under_load),
         TU_TEST(test_maxprocs_limits_parallelism),
         TU_TEST(test_spinning_goroutine_keeps_only_its_p),
+        TU_TEST(test_spawn_after_spinning_goroutine_repeatedly),
         TU_TEST(test_maxprocs_lowering_waits),
         TU_TEST(test_start_values),
         TU_TEST(test_go_main),
