@@ -10,6 +10,7 @@ packages=(
   golang-go                                      # Go twins of the examples, bench peers
   valgrind                                       # valgrind test setup (and valgrind.h)
   binutils                                       # nm, for the exported-symbols test
+  curl                                           # fetches the HTTP example in its test
 )
 # Each binding lists its toolchain's packages (cargo, javac, mcs...).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -29,3 +29,9 @@ run chan/skynet.c chan/chan_skynet 1000000
 for ex in worker_pool select_timeout pipeline bank ticker; do
   run "chan/$ex.c" "chan/chan_$ex"
 done
+# goroutines blocked in system calls while others compute
+run syscall/blocking.c syscall/syscall_blocking
+# sockets through the netpoller: each server talks to its own clients
+for ex in echo chat http; do
+  run "net/$ex.c" "net/$ex" -selftest
+done

@@ -7,9 +7,11 @@
 # (<builddir>/meson-uninstalled/gort-uninstalled.pc), keeps cargo's output
 # in <builddir>/bindings-rust-target, runs `cargo test --offline` over the
 # workspace (gort-sys, gort, examples, bench: unit, integration, death and
-# doc tests), runs the examples (seed, crosslang) under GOMAXPROCS 1, 2, 4
-# and compares their output with examples/expected/, and smoke-runs the
-# benchmark. Ends with one line "N passed, N failed" (cargo's test counts
+# doc tests), runs the examples (seed, crosslang, and echo_client against
+# the C echo server <builddir>/examples/net/echo when it is built) under
+# GOMAXPROCS 1, 2, 4 and compares their output with examples/expected/,
+# runs echo_client once more against a server this script starts (--addr),
+# and smoke-runs the benchmark. Ends with one line "N passed, N failed" (cargo's test counts
 # plus one per example check); exits 0 iff nothing failed.
 set -u -o pipefail
 
@@ -30,10 +32,13 @@ finish() {
     exit $?
 }
 
-# The library and the cross-language example's C half must be built.
+# The library and the cross-language examples' C halves must be built (the
+# echo server only where the source tree has it).
 lib=$builddir/capi/libgort.so
 producer=$builddir/examples/crosslang/libgort_producer.so
-if [ ! -e "$lib" ] || [ ! -e "$producer" ]; then
+echo_server=$builddir/examples/net/echo
+if [ ! -e "$lib" ] || [ ! -e "$producer" ] \
+    || { [ -f "$here/../../examples/net/echo.c" ] && [ ! -e "$echo_server" ]; }; then
     ninja -C "$builddir" >/dev/null || { fail "ninja -C $builddir"; finish; }
 fi
 [ -f "$builddir/meson-uninstalled/gort-uninstalled.pc" ] \
@@ -67,7 +72,14 @@ fi
 # cargo test builds the binaries of a package only for its integration tests.
 if cargo build --offline --workspace --bins 2>&1 | tail -3; then :; fi
 bins=$CARGO_TARGET_DIR/debug
-for ex in seed crosslang; do
+examples="seed crosslang"
+if [ -x "$echo_server" ]; then
+    examples="$examples echo_client"
+    export GORT_ECHO_SERVER="$echo_server"
+else
+    echo "SKIP: example echo_client (no C echo server at $echo_server)"
+fi
+for ex in $examples; do
     for procs in 1 2 4; do
         if [ ! -x "$bins/$ex" ]; then
             fail "example $ex (GOMAXPROCS=$procs): not built"
@@ -85,6 +97,48 @@ for ex in seed crosslang; do
         fi
     done
 done
+
+# ------------------------------------------------- echo_client --addr
+# The C server started here, as by hand: a free port (the server exits with
+# status 1 when the port is taken: try another), its "listening on" line,
+# the Rust clients against it, then kill it.
+if [ -x "$echo_server" ] && [ -x "$bins/echo_client" ]; then
+    srv_out=$(mktemp)
+    trap 'rm -f "$log" "$srv_out"' EXIT
+    srv_pid=
+    srv_addr=
+    for _ in 1 2 3 4 5; do
+        port=$((20000 + RANDOM % 40000))
+        "$echo_server" "$port" 512 >"$srv_out" 2>&1 &
+        srv_pid=$!
+        for _ in $(seq 100); do
+            srv_addr=$(sed -n 's/^listening on //p' "$srv_out")
+            [ -n "$srv_addr" ] && break
+            kill -0 "$srv_pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        [ -n "$srv_addr" ] && break
+        kill "$srv_pid" 2>/dev/null
+        wait "$srv_pid" 2>/dev/null
+        srv_pid=
+    done
+    if [ -z "$srv_addr" ]; then
+        fail "echo_client --addr: the C echo server did not start: $(head -3 "$srv_out")"
+    else
+        out=$(timeout 60 "$bins/echo_client" --addr "$srv_addr" 2>&1)
+        rc=$?
+        if [ "$rc" -eq 0 ] && [ "$out" == "$(cat "$here/examples/expected/echo_client.txt")" ]; then
+            pass "example echo_client --addr $srv_addr (a server started by test.sh)"
+        else
+            fail "example echo_client --addr $srv_addr: status $rc, output:"
+            printf '%s\n' "$out" | head -20
+        fi
+    fi
+    if [ -n "$srv_pid" ]; then
+        kill "$srv_pid" 2>/dev/null
+        wait "$srv_pid" 2>/dev/null
+    fi
+fi
 
 # ---------------------------------------------------------------- bench smoke
 if out=$(timeout 60 "$bins/spawn_join" 1000 1 2>&1) && [[ "$out" == "rust spawn_join N=1000 rounds=1 mode=clone median_ns="* ]]; then

@@ -4,6 +4,10 @@
 //! next to the uninstalled library (pkg-config's prefix of
 //! gort-uninstalled is the meson build directory). Without it the
 //! crosslang binary is built as a stub that says so and exits with 1.
+//!
+//! For echo_client, the meson build directory (pkg-config's prefix of
+//! gort-uninstalled) as GORT_MESON_BUILD_DIR: its default C echo server is
+//! <build>/examples/net/echo, looked up when it runs.
 use std::path::Path;
 
 fn main() {
@@ -19,6 +23,8 @@ fn main() {
             println!("cargo:rustc-link-arg=-Wl,-rpath,{}", d);
         }
     }
+    let prefix = std::env::var("DEP_GORT_PREFIX").unwrap_or_default();
+    println!("cargo:rustc-env=GORT_MESON_BUILD_DIR={}", prefix);
     let dir = std::env::var("GORT_PRODUCER_DIR").ok().or_else(|| {
         std::env::var("DEP_GORT_PREFIX")
             .ok()

@@ -1,6 +1,7 @@
 //! Raw bindings to gort's C API (`include/gort.h`): goroutines, WaitGroup,
 //! Mutex, RWMutex, Once, Cond, channels and select, timers, defer/panic/recover,
-//! pinned goroutines, and blocking system calls. Every item mirrors its C
+//! pinned goroutines, blocking system calls, and file descriptors and sockets
+//! that block goroutines, not threads (`gort/io.h`, `gort/net.h`). Every item mirrors its C
 //! namesake; the headers are the documentation. Use the safe `gort` crate
 //! unless you need the C API.
 //!
@@ -46,6 +47,14 @@
 //! `go_attr_t`) and may resume on another OS thread after any call that
 //! blocks. Rust code is fine there, but `thread_local!` data belongs to the
 //! OS thread: do not keep a reference to it across a blocking call.
+//!
+//! # errno after a call that may park
+//!
+//! The `go_fd_*`, `go_listen`, `go_dial` and `go_poll_fd` functions follow
+//! the system-call convention (-1 or NULL, and errno). A call that parks may
+//! resume the goroutine on another OS thread; read the error with
+//! [`go_errno`], never through an errno address computed before the call
+//! (`gort/io.h`, ERRNO IN A GOROUTINE).
 #![allow(non_camel_case_types)]
 
 use std::marker::{PhantomData, PhantomPinned};
@@ -79,6 +88,10 @@ opaque! {
     go_timer_t;
     /// `go_ticker_t`: a time.Ticker.
     go_ticker_t;
+    /// `go_fd_t`: an adopted file descriptor (Go's internal/poll.FD). The
+    /// handle is opaque, not a pointer to memory: never dereference it. Once
+    /// closed or released it stays invalid (EBADF) for good.
+    go_fd_t;
 }
 
 // ------------------------------------------------------------ common.h
@@ -217,6 +230,51 @@ pub struct go_sched_stats_t {
     pub reserved_: i32,
 }
 
+// ------------------------------------------------------------ io.h
+
+/// Readiness events (`go_fd_wait`, `go_poll_fd`): Linux's POLLIN, POLLOUT,
+/// POLLERR, POLLHUP.
+pub const GO_POLL_IN: c_int = 0x001;
+pub const GO_POLL_OUT: c_int = 0x004;
+pub const GO_POLL_ERR: c_int = 0x008;
+pub const GO_POLL_HUP: c_int = 0x010;
+
+/// Deadline directions (`go_fd_set_deadline`).
+pub const GO_DEADLINE_READ: c_int = 1;
+pub const GO_DEADLINE_WRITE: c_int = 2;
+pub const GO_DEADLINE_BOTH: c_int = 3;
+
+/// No deadline.
+pub const GO_NO_DEADLINE: i64 = -1;
+
+/// `socklen_t` (`<sys/socket.h>`).
+pub type socklen_t = u32;
+
+/// `struct sockaddr` (`<sys/socket.h>`, Linux): the generic socket address
+/// that `go_fd_accept` and `go_fd_connect` take. A real address is longer
+/// (`sockaddr_in6`, `sockaddr_un`): pass a buffer of `SOCKADDR_STORAGE_SIZE`
+/// bytes, aligned to 8, cast to `*mut sockaddr`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct sockaddr {
+    pub sa_family: u16,
+    pub sa_data: [c_char; 14],
+}
+
+/// `sizeof(struct sockaddr_storage)` on Linux: room for any socket address.
+pub const SOCKADDR_STORAGE_SIZE: usize = 128;
+
+/// `go_fd_shutdown`'s `how` (`<sys/socket.h>`'s SHUT_RD, SHUT_WR, SHUT_RDWR).
+pub const SHUT_RD: c_int = 0;
+pub const SHUT_WR: c_int = 1;
+pub const SHUT_RDWR: c_int = 2;
+
+// ------------------------------------------------------------ net.h
+
+/// Room for any address `go_fd_local_addr` / `go_fd_peer_addr` format,
+/// with its terminating NUL.
+pub const GO_ADDR_STRLEN: usize = 128;
+
 extern "C" {
     // common.h
     pub fn go_strerror(err: c_int) -> *const c_char;
@@ -341,4 +399,26 @@ extern "C" {
     pub fn panic_raise_value(value: *mut c_void, type_: *const go_panic_type_t) -> !;
     pub fn panic_recover(out: *mut go_recovered_t) -> c_int;
     pub fn go_exit() -> c_int;
+
+    // io.h. -1 (NULL) and errno, not gort's negative codes; read errno with
+    // go_errno() after a call that may park (see the crate docs).
+    pub fn go_errno() -> c_int;
+    pub fn go_fd_open(fd: c_int) -> *mut go_fd_t;
+    pub fn go_fd_read(fd: *mut go_fd_t, buf: *mut c_void, len: usize) -> isize;
+    pub fn go_fd_write(fd: *mut go_fd_t, buf: *const c_void, len: usize) -> isize;
+    pub fn go_fd_accept(fd: *mut go_fd_t, addr: *mut sockaddr, addrlen: *mut socklen_t) -> *mut go_fd_t;
+    pub fn go_fd_connect(fd: *mut go_fd_t, addr: *const sockaddr, addrlen: socklen_t) -> c_int;
+    pub fn go_fd_wait(fd: *mut go_fd_t, events: c_int) -> c_int;
+    pub fn go_fd_set_deadline(fd: *mut go_fd_t, which: c_int, deadline: i64) -> c_int;
+    pub fn go_fd_shutdown(fd: *mut go_fd_t, how: c_int) -> c_int;
+    pub fn go_fd_close(fd: *mut go_fd_t) -> c_int;
+    pub fn go_fd_release(fd: *mut go_fd_t) -> c_int;
+    pub fn go_fd_fileno(fd: *mut go_fd_t) -> c_int;
+    pub fn go_poll_fd(fd: c_int, events: c_int, deadline: i64) -> c_int;
+
+    // net.h
+    pub fn go_listen(network: *const c_char, address: *const c_char) -> *mut go_fd_t;
+    pub fn go_dial(network: *const c_char, address: *const c_char, deadline: i64) -> *mut go_fd_t;
+    pub fn go_fd_local_addr(fd: *mut go_fd_t, buf: *mut c_char, size: usize) -> c_int;
+    pub fn go_fd_peer_addr(fd: *mut go_fd_t, buf: *mut c_char, size: usize) -> c_int;
 }

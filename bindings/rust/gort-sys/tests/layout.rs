@@ -34,6 +34,15 @@ int main(void) {
     V(GO_STACK_SIZE_DEFAULT); V(GO_MAIN_STACK_SIZE); V(GO_STACK_SIZE_MIN); V(GO_STACK_SIZE_MAX);
     V(GO_CHAN_ELEM_MAX); V(GO_SELECT_RECV); V(GO_SELECT_SEND); V(GO_SELECT_DEFAULT); V(GO_SELECT_MAX);
     V(GO_RECOVERED); V(GO_PINNED_IDLE_MAX); V(GORT_VERSION_NUMBER);
+    printf("sockaddr size %zu align %zu\n", sizeof(struct sockaddr), _Alignof(struct sockaddr));
+    printf("sockaddr.sa_family %zu\n", offsetof(struct sockaddr, sa_family));
+    printf("sockaddr.sa_data %zu\n", offsetof(struct sockaddr, sa_data));
+    printf("socklen_t size %zu\n", sizeof(socklen_t));
+    printf("ssize_t size %zu\n", sizeof(ssize_t));
+    printf("SOCKADDR_STORAGE_SIZE %zu align %zu\n", sizeof(struct sockaddr_storage), _Alignof(struct sockaddr_storage));
+    V(GO_POLL_IN); V(GO_POLL_OUT); V(GO_POLL_ERR); V(GO_POLL_HUP);
+    V(GO_DEADLINE_READ); V(GO_DEADLINE_WRITE); V(GO_DEADLINE_BOTH); V(GO_NO_DEADLINE);
+    V(GO_ADDR_STRLEN); V(SHUT_RD); V(SHUT_WR); V(SHUT_RDWR);
     return 0;
 }
 "#;
@@ -74,6 +83,15 @@ fn rust_side() -> String {
     V!(GO_STACK_SIZE_DEFAULT); V!(GO_MAIN_STACK_SIZE); V!(GO_STACK_SIZE_MIN); V!(GO_STACK_SIZE_MAX);
     V!(GO_CHAN_ELEM_MAX); V!(GO_SELECT_RECV); V!(GO_SELECT_SEND); V!(GO_SELECT_DEFAULT); V!(GO_SELECT_MAX);
     V!(GO_RECOVERED); V!(GO_PINNED_IDLE_MAX); V!(GORT_VERSION_NUMBER);
+    S!(sockaddr); O!(sockaddr, sa_family, "sa_family"); O!(sockaddr, sa_data, "sa_data");
+    s += &format!("socklen_t size {}\n", size_of::<socklen_t>());
+    s += &format!("ssize_t size {}\n", size_of::<isize>());
+    // The buffer the safe crate passes as a sockaddr_storage: [u64; 16].
+    s += &format!("SOCKADDR_STORAGE_SIZE {} align {}\n", SOCKADDR_STORAGE_SIZE, align_of::<[u64; 16]>());
+    assert_eq!(size_of::<[u64; 16]>(), SOCKADDR_STORAGE_SIZE);
+    V!(GO_POLL_IN); V!(GO_POLL_OUT); V!(GO_POLL_ERR); V!(GO_POLL_HUP);
+    V!(GO_DEADLINE_READ); V!(GO_DEADLINE_WRITE); V!(GO_DEADLINE_BOTH); V!(GO_NO_DEADLINE);
+    V!(GO_ADDR_STRLEN); V!(SHUT_RD); V!(SHUT_WR); V!(SHUT_RDWR);
     s
 }
 
@@ -125,5 +143,55 @@ fn error_twins_return_codes_instead_of_panicking() {
         assert_eq!(mutex_unlock_err(mu), GO_EPERM);
         mutex_free(mu);
         assert!(go_ticker_new_err(0).is_null());
+    }
+}
+
+#[test]
+fn io_and_net_follow_the_errno_convention() {
+    use std::ffi::CStr;
+    const EINVAL: c_int = 22;
+    const EBADF: c_int = 9;
+    let buf_len = GO_ADDR_STRLEN;
+    // SAFETY: every pointer is NULL, a live buffer of the length given, or a
+    // handle go_listen/go_dial returned; handles are not used after close.
+    unsafe {
+        assert_eq!(go_fd_read(std::ptr::null_mut(), std::ptr::null_mut(), 0), -1);
+        assert_eq!(go_errno(), EINVAL);
+        assert!(go_fd_open(-1).is_null());
+        assert_eq!(go_errno(), EBADF);
+
+        let ln = go_listen(b"tcp\0".as_ptr() as *const c_char, b"127.0.0.1:0\0".as_ptr() as *const c_char);
+        assert!(!ln.is_null(), "go_listen: errno {}", go_errno());
+        let mut addr = [0 as c_char; GO_ADDR_STRLEN];
+        let n = go_fd_local_addr(ln, addr.as_mut_ptr(), buf_len);
+        assert!(n > 0);
+        let c = go_dial(b"tcp\0".as_ptr() as *const c_char, addr.as_ptr(), GO_NO_DEADLINE);
+        assert!(!c.is_null(), "go_dial: errno {}", go_errno());
+        let mut ss = [0u64; 16];
+        let mut len = SOCKADDR_STORAGE_SIZE as socklen_t;
+        let s = go_fd_accept(ln, ss.as_mut_ptr() as *mut sockaddr, &mut len);
+        assert!(!s.is_null());
+        assert_eq!(len, 16, "a sockaddr_in");
+        assert_eq!((*(ss.as_ptr() as *const sockaddr)).sa_family, 2, "AF_INET");
+        assert_eq!(go_fd_write(c, b"ping".as_ptr() as *const c_void, 4), 4);
+        let mut got = [0u8; 4];
+        assert_eq!(go_fd_read(s, got.as_mut_ptr() as *mut c_void, 4), 4);
+        assert_eq!(&got, b"ping");
+        let mut peer = [0 as c_char; GO_ADDR_STRLEN];
+        assert!(go_fd_peer_addr(c, peer.as_mut_ptr(), buf_len) > 0);
+        assert_eq!(CStr::from_ptr(peer.as_ptr()), CStr::from_ptr(addr.as_ptr()));
+        assert_eq!(go_fd_set_deadline(s, GO_DEADLINE_READ, 0), 0);
+        assert_eq!(go_fd_read(s, got.as_mut_ptr() as *mut c_void, 4), -1);
+        assert_eq!(go_errno(), 110, "ETIMEDOUT");
+        assert_eq!(go_fd_shutdown(c, SHUT_WR), 0);
+        assert_eq!(go_fd_set_deadline(s, GO_DEADLINE_BOTH, GO_NO_DEADLINE), 0);
+        assert_eq!(go_fd_read(s, got.as_mut_ptr() as *mut c_void, 4), 0, "EOF");
+        assert!(go_poll_fd(go_fd_fileno(s), GO_POLL_OUT, GO_NO_DEADLINE) & GO_POLL_OUT != 0);
+        assert_eq!(go_fd_wait(s, GO_POLL_OUT), 0);
+        for h in [s, c, ln] {
+            assert_eq!(go_fd_close(h), 0);
+            assert_eq!(go_fd_close(h), -1);
+            assert_eq!(go_errno(), EBADF);
+        }
     }
 }

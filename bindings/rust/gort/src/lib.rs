@@ -1,6 +1,8 @@
 //! Go's goroutine model for Rust, on gort's runtime (M:P:G scheduler,
 //! switched stacks): goroutines, WaitGroup, typed channels and select,
-//! Mutex/RwMutex/Once, defer/panic/recover, timers, blocking system calls.
+//! Mutex/RwMutex/Once, defer/panic/recover, timers, blocking system calls,
+//! and TCP/Unix sockets that park goroutines instead of blocking threads
+//! ([`net`]).
 //!
 //! ```
 //! use gort::{Chan, WaitGroup};
@@ -48,12 +50,24 @@
 //! gort. A loop that computes for long without calling gort keeps its
 //! processor too: call [`preempt_point`] in it. [`sched_stats`] counts
 //! system calls, hand-offs and preemptions.
+//!
+//! # Sockets
+//! [`net::TcpListener`], [`net::TcpStream`], [`net::UnixListener`] and
+//! [`net::UnixStream`] are Go's `net` package over gort's network poller:
+//! an accept, connect, read or write that must wait parks the goroutine
+//! (one epoll set, as Go's netpoller), so no [`blocking`] wrapper and no
+//! thread per connection is needed. They implement `std::io::Read` and
+//! `Write`, take `std`-style timeouts and Go-style deadlines, and report
+//! errors as `std::io::Error` (`ETIMEDOUT` is `ErrorKind::TimedOut`; a
+//! closed socket is `EBADF`, see [`net::is_closed`]). On a thread that is
+//! not a goroutine they are plain blocking calls.
 pub use gort_sys as sys;
 
 mod chan;
 mod defer;
 mod error;
 mod hook;
+pub mod net;
 mod runtime;
 mod select;
 mod sync;
