@@ -1240,7 +1240,7 @@ int maxprocs_set(int n) {
                     if (s.nallp < i + 1) s.nallp = i + 1;
                 }
                 // Serialised decreases wait for retirement, so the P is dead here.
-                if (s.allp[i]->status.load() == kPDead) pidle_put_locked(s.allp[i]);
+                if (s.allp[i].load()->status.load() == kPDead) pidle_put_locked(s.allp[i]);
             }
             s.gomaxprocs.store(n, std::memory_order_seq_cst);
         } else if (n < old) {

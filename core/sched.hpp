@@ -228,7 +228,9 @@ struct Sched {
     // An M (holding no P) blocks in netpoll(-1): the others need not poll.
     std::atomic<bool> polling{false};
     std::atomic<std::int32_t> gomaxprocs{1};
-    P *allp[kMaxProcs] = {};  // allocated Ps; entries never freed
+    // Allocated Ps, entries never freed: written under lock (a GOMAXPROCS
+    // increase), read by thieves and sysmon without it.
+    std::atomic<P *> allp[kMaxProcs] = {};
     int nallp = 0;            // guarded by lock
     // Free Gs beyond the P caches, and the slab they are carved from;
     // guarded by lock.

@@ -341,6 +341,16 @@ static void test_stack_overflow_unguarded_canary(void **state)
 {
     (void)state;
     tu_child_t r;
+    /* Under valgrind, unguarded stacks lie next to each other closer than
+     * --max-stackframe, so a switch between two of them can pass for a
+     * frame push or pop: valgrind then reports the neighbour's own frames as
+     * unaddressable (seen once in CI: the child printed the right fatal
+     * error but valgrind's error exit code replaced its status). */
+    const char *preload = getenv("LD_PRELOAD");
+    if (preload != NULL && strstr(preload, "vgpreload") != NULL) {
+        print_message("skipped under valgrind: adjacent unguarded stacks\n");
+        return;
+    }
 #if defined(__SANITIZE_ADDRESS__)
     /* Without a guard, the overflow writes into the neighbour's stack, whose
      * frames ASan keeps poisoned: ASan may well catch the write first. */
