@@ -24,13 +24,14 @@ int defer_push_copy(go_defer_fn_t fn, const void *args, size_t size) noexcept {
 
 int go_call(go_fn_t fn, void *arg) noexcept {
     if (fn == nullptr) return GO_EINVAL;
+    if (__builtin_expect(!g_rt_on, 1)) return call_frame(gstate(), fn, arg);
     M *m = current_m();
     if (m == nullptr || m->curg == nullptr) return call_frame(gstate(), fn, arg);
     // A panic recovered in fn's frame may have been raised inside a gort
     // call: back in the caller's code, the caller's mark holds (rt_enter).
     std::uint32_t prev = m->inrt.load(std::memory_order_relaxed);
     int rc = call_frame(gstate(), fn, arg);
-    rt_leave(prev);
+    if (rc == GO_RECOVERED) rt_leave(prev);
     return rc;
 }
 
@@ -58,8 +59,10 @@ void go_frame_leave_(go_frame_t *f) noexcept { frame_leave(reinterpret_cast<Fram
 int go_frame_landed_(go_frame_t *f) noexcept {
     if ((reinterpret_cast<Frame *>(f)->flags & kFrameLanded) == 0) return 0;
     // A recovered panic lands in user code, whatever gort call raised it.
-    M *m = current_m();
-    if (m != nullptr && m->curg != nullptr) m->inrt.store(0, std::memory_order_release);
+    if (__builtin_expect(g_rt_on, 0)) {
+        M *m = current_m();
+        if (m != nullptr && m->curg != nullptr) m->inrt.store(0, std::memory_order_release);
+    }
     return 1;
 }
 

@@ -91,12 +91,15 @@ void go_yield(void) noexcept {
     if (m != nullptr && m->curg != nullptr) {
         // The hot path: the M knows where its thread's errno lives.
         int saved = *m->errno_ptr;
-        std::uint32_t prev = m->inrt.load(std::memory_order_relaxed);
-        m = rt_enter(m);
-        yield(m);
-        M *now = current_m();
-        now->inrt.store(prev, std::memory_order_release);
-        *now->errno_ptr = saved;
+        if (__builtin_expect(g_rt_on, 0)) {
+            std::uint32_t prev = m->inrt.load(std::memory_order_relaxed);
+            m = rt_enter(m);
+            yield(m);
+            rt_leave(prev);
+        } else {
+            yield(m);
+        }
+        *current_m()->errno_ptr = saved;
     } else {
         ErrnoKeeper keep;
         sched_yield();

@@ -94,9 +94,11 @@ G *globrunq_get_locked(P *p, int max) {
     if (n > size) n = size;
     if (max > 0 && n > max) n = max;
     if (n > kRunqSize / 2) n = kRunqSize / 2;
-    s.runq_size.fetch_sub(n, std::memory_order_relaxed);
     G *g = globrunq_pop_locked();
     for (int i = 1; i < n; i++) runq_put(p, globrunq_pop_locked(), false);
+    // Only now, so that an M that finds the count gone finds the batch in
+    // p's queue (find_runnable's re-check reads them in the other order).
+    s.runq_size.fetch_sub(n, std::memory_order_seq_cst);
     return g;
 }
 
@@ -808,7 +810,7 @@ GORT_NO_TSAN void g_entry(Transfer t) {
     m->inrt.store(0, std::memory_order_release);  // user code from here (rt_enter)
     // The body is a frame (defer.h); a panic it recovers ends it normally.
     call_frame(&g->ds, g->fn, g->arg);
-    rt_enter(current_m());
+    if (__builtin_expect(g_rt_on, 0)) rt_enter(current_m());
     goroutine_exit(false);
 }
 
@@ -904,11 +906,9 @@ top:
     // while we still held our P saw no idle P and woke nobody
     // (reset_spinning), and the rest of its batch waits in its queue.
     if (was_spinning || s.nmspinning.load(std::memory_order_seq_cst) == 0) {
-        // Under the lock: globrunq_get_locked takes a batch off runq_size
-        // before the batch is in the taker's queue.
-        s.lock.lock();
-        bool work = s.runq_size.load(std::memory_order_relaxed) > 0;
-        s.lock.unlock();
+        // globrunq_get_locked takes a batch off runq_size only after the
+        // batch is in the taker's queue: one of the two reads sees it.
+        bool work = s.runq_size.load(std::memory_order_seq_cst) > 0;
         for (int i = 0; !work && i < procs; i++) {
             P *p2 = s.allp[i];
             if (p2 != nullptr && p2->status.load(std::memory_order_acquire) == kPRunning &&

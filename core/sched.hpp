@@ -363,6 +363,9 @@ void foreign_leave();
 // rt_lost() goes on as after a retaken system call and returns the M the
 // goroutine runs on now (no lock may be held: call it at a gort entry).
 M *rt_lost(M *m);
+// Whether GORT_RETAKE=1 is on (set once, before any goroutine runs): the
+// marks cost nothing when it is off.
+extern bool g_rt_on;
 inline M *rt_enter(M *m) {
     m->inrt.store(1, std::memory_order_relaxed);
     std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -380,12 +383,15 @@ public:
         M *m = current_m();
         m_ = nullptr;
         if (m != nullptr && m->curg != nullptr) {
-            prev_ = m->inrt.load(std::memory_order_relaxed);
-            m_ = rt_enter(m);
+            m_ = m;
+            if (__builtin_expect(g_rt_on, 0)) {
+                prev_ = m->inrt.load(std::memory_order_relaxed);
+                m_ = rt_enter(m);
+            }
         }
     }
     ~RtScope() {
-        if (m_ != nullptr) rt_leave(prev_);
+        if (__builtin_expect(g_rt_on, 0) && m_ != nullptr) rt_leave(prev_);
     }
     RtScope(const RtScope &) = delete;
     RtScope &operator=(const RtScope &) = delete;
@@ -410,13 +416,16 @@ public:
         if (__builtin_expect(foreign_, 0)) {
             foreign_ = enter_foreign();
         } else {
-            prev_ = m->inrt.load(std::memory_order_relaxed);
-            m_ = rt_enter(m);
+            m_ = m;
+            if (__builtin_expect(g_rt_on, 0)) {
+                prev_ = m->inrt.load(std::memory_order_relaxed);
+                m_ = rt_enter(m);
+            }
         }
     }
     ~ForeignScope() {
         if (__builtin_expect(foreign_, 0)) foreign_leave();
-        else if (m_ != nullptr) rt_leave(prev_);
+        else if (__builtin_expect(g_rt_on, 0) && m_ != nullptr) rt_leave(prev_);
     }
     ForeignScope(const ForeignScope &) = delete;
     ForeignScope &operator=(const ForeignScope &) = delete;

@@ -24,12 +24,15 @@ inline void syscall_enter_fast() {
         return;
     }
     // rt_enter, inline: a P retaken blind (GORT_RETAKE) is settled first.
-    std::uint32_t prev = m->inrt.load(std::memory_order_relaxed);
-    m->inrt.store(1, std::memory_order_relaxed);
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    if (__builtin_expect(m->lostp.load(std::memory_order_relaxed) != 0, 0)) {
-        syscall_enter_slow(m, false, prev);
-        return;
+    std::uint32_t prev = 0;
+    if (__builtin_expect(g_rt_on, 0)) {
+        prev = m->inrt.load(std::memory_order_relaxed);
+        m->inrt.store(1, std::memory_order_relaxed);
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        if (m->lostp.load(std::memory_order_relaxed) != 0) {
+            syscall_enter_slow(m, false, prev);
+            return;
+        }
     }
     g->syscall_depth = 1;
     P *p = m->p;
@@ -41,7 +44,7 @@ inline void syscall_enter_fast() {
     m->oldp = p;
     p->status.store(kPSyscall, std::memory_order_release);
     sysmon_kick();
-    m->inrt.store(prev, std::memory_order_release);
+    if (__builtin_expect(g_rt_on, 0)) m->inrt.store(prev, std::memory_order_release);
 }
 
 inline void syscall_exit_fast() {

@@ -52,6 +52,7 @@
 namespace gort {
 
 std::atomic<bool> g_sysmon_idle{false};
+bool g_rt_on = false;
 
 namespace {
 
@@ -69,7 +70,7 @@ constexpr std::int64_t kBlindNs = 1000 * 1000;  // no schedule for 1 ms...
 constexpr int kBlindCpuShare = 10;              // ...and under 1/10 of it on the CPU
 constexpr std::int64_t kBlindBurst = 16;         // attempts (membarrier calls) in a burst
 constexpr std::int64_t kBlindRefillNs = 1000 * 1000;  // one more per ms: <= 1000/s
-bool g_blind = false;
+bool &g_blind = g_rt_on;
 // GORTDEBUG=sysmonwake=0: no backstop wake-ups, so that a lost wake-up
 // shows as a stall (the scheduler tests run so) instead of a 20 us delay.
 bool g_backstop = true;
