@@ -301,23 +301,17 @@ void new_m(P *p, bool spinning) {
     if (rc != 0) fatal_error("runtime: failed to create new OS thread");
 }
 
-// Hand an idle P to an idle (or new) M. spinning: the M starts out spinning
-// (the caller already counted it in nmspinning).
-void start_m(bool spinning) {
+// Hand p (status kPRunning, in no list) to an idle or new M; sched.lock is
+// held and released here. At the thread cap p goes back to the idle list
+// and the work waits for an M to come back (the one blocked in the poller,
+// if any, comes now). spinning: the M starts out spinning (the caller
+// already counted it in nmspinning).
+void start_m_locked(P *p, bool spinning) {
     Sched &s = *g_sched;
-    s.lock.lock();
-    P *p = pidle_get_locked();
-    if (p == nullptr) {
-        s.lock.unlock();
-        if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
-        return;
-    }
     M *m = s.midle;
     if (m != nullptr) {
         s.midle = m->link;
     } else if (s.mcount.load(std::memory_order_relaxed) >= s.maxthreads) {
-        // At the thread cap: the work waits for an M to come back (the
-        // one blocked in the poller, if any, comes now).
         pidle_put_locked(p);
         s.lock.unlock();
         if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
@@ -336,30 +330,23 @@ void start_m(bool spinning) {
     m->park.wake();
 }
 
-// Hand p (held by the caller, status kPRunning) to an idle or new M.
-// At the cap, p goes to the idle list.
-void start_m_with(P *p, bool spinning) {
+// Hand an idle P to an idle (or new) M.
+void start_m(bool spinning) {
     Sched &s = *g_sched;
     s.lock.lock();
-    M *m = s.midle;
-    if (m != nullptr) {
-        s.midle = m->link;
-    } else if (s.mcount.load(std::memory_order_relaxed) >= s.maxthreads) {
-        pidle_put_locked(p);
+    P *p = pidle_get_locked();
+    if (p == nullptr) {
         s.lock.unlock();
         if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
-        warn_thread_cap();
         return;
     }
-    s.lock.unlock();
-    sysmon_kick();
-    if (m == nullptr) {
-        new_m(p, spinning);
-        return;
-    }
-    m->spinning = spinning;
-    m->nextp = p;
-    m->park.wake();
+    start_m_locked(p, spinning);
+}
+
+// Hand p (held by the caller, status kPRunning) to an idle or new M.
+void start_m_with(P *p, bool spinning) {
+    g_sched->lock.lock();
+    start_m_locked(p, spinning);
 }
 
 // Park the calling M (on g0, holding no P) until start_m hands it a P.

@@ -60,23 +60,14 @@ inline M *syscall_m() {
 // P settled, then the P left in kPSyscall or handed off (block).
 void syscall_enter_slow(M *m, bool block, std::uint32_t prev) {
     m = rt_enter(m);
-    G *g = m->curg;
-    g->syscall_depth = 1;
-    P *p = m->p;
-    bump(p->st_syscalls);
-    bump(p->syscalltick);
-    g->status.store(kGSyscall, std::memory_order_relaxed);
-    m->p = nullptr;
-    p->m.store(nullptr, std::memory_order_relaxed);
+    P *p = syscall_leave_p(m, m->curg);
     if (block && m_available()) {
         m->oldp = nullptr;
         g_sched->st_handoffs.fetch_add(1, std::memory_order_relaxed);
         p->status.store(kPIdle, std::memory_order_relaxed);
         handoffp(p);
     } else {
-        m->oldp = p;
-        p->status.store(kPSyscall, std::memory_order_release);
-        sysmon_kick();
+        syscall_keep_p(m, p);
     }
     // Back to the caller's code (a system call): its mark again.
     m->inrt.store(prev, std::memory_order_release);

@@ -14,6 +14,25 @@ namespace gort {
 void syscall_enter_slow(M *m, bool block, std::uint32_t prev_inrt);  // lostp set, or block
 void syscall_exit_slow(M *m, G *g, P *oldp);  // the CAS failed (or no old P)
 
+// The goroutine leaves its P (the outermost enter; rt_enter done).
+inline P *syscall_leave_p(M *m, G *g) {
+    g->syscall_depth = 1;
+    P *p = m->p;
+    bump(p->st_syscalls);
+    bump(p->syscalltick);
+    g->status.store(kGSyscall, std::memory_order_relaxed);
+    m->p = nullptr;
+    p->m.store(nullptr, std::memory_order_relaxed);
+    return p;
+}
+
+// ...and leaves it in kPSyscall, for the exit's CAS or sysmon's retake.
+inline void syscall_keep_p(M *m, P *p) {
+    m->oldp = p;
+    p->status.store(kPSyscall, std::memory_order_release);
+    sysmon_kick();
+}
+
 inline void syscall_enter_fast() {
     M *m = current_m_entry();
     if (m == nullptr) return;
@@ -34,16 +53,7 @@ inline void syscall_enter_fast() {
             return;
         }
     }
-    g->syscall_depth = 1;
-    P *p = m->p;
-    bump(p->st_syscalls);
-    bump(p->syscalltick);
-    g->status.store(kGSyscall, std::memory_order_relaxed);
-    m->p = nullptr;
-    p->m.store(nullptr, std::memory_order_relaxed);
-    m->oldp = p;
-    p->status.store(kPSyscall, std::memory_order_release);
-    sysmon_kick();
+    syscall_keep_p(m, syscall_leave_p(m, g));
     if (__builtin_expect(g_rt_on, 0)) m->inrt.store(prev, std::memory_order_release);
 }
 
