@@ -138,12 +138,15 @@ void *pool_thread(void *arg) {
             if (t->all_next != nullptr) t->all_next->all_prev = t->all_prev;
         }
         pool.lock.unlock();
+        // A thread that leaves the pool detaches (thread_exit) before its
+        // goroutine stops counting: whoever waits for go_num_goroutine to
+        // drop then finds it gone from the VM too.
+        if (!keep && hooks.thread_exit != nullptr) hooks.thread_exit(hooks.ctx);
         pool.live.fetch_sub(1, std::memory_order_relaxed);
         foreign_leave();  // spawn_pinned counted the body as inside gort
         if (keep) continue;
         break;
     }
-    if (hooks.thread_exit != nullptr) hooks.thread_exit(hooks.ctx);
     delete t;
     g_sched->nruntime_threads.fetch_sub(1, std::memory_order_relaxed);
     return nullptr;
