@@ -9,8 +9,10 @@
 #include <gort/defer.h>
 
 #include <cerrno>
+#include <cstddef>
 
 #include "../core/chan.hpp"
+#include "../core/handle.hpp"
 #include "../core/panic.hpp"
 #include "../core/sched.hpp"
 #include "../core/timer.hpp"
@@ -22,9 +24,9 @@ using gort::ForeignScope;
 namespace {
 
 inline Chan *as_chan(go_chan_t *ch) { return reinterpret_cast<Chan *>(ch); }
-inline bool live(const go_chan_t *ch) {
-    return reinterpret_cast<const Chan *>(ch)->magic == Chan::kMagic;
-}
+// Not a typed read: ch may be any pointer (core/handle.hpp).
+static_assert(offsetof(Chan, magic) == 0, "handle_is reads the magic at offset 0");
+inline bool live(const go_chan_t *ch) { return gort::handle_is(ch, Chan::kMagic); }
 
 const char kSendClosed[] = "send on closed channel";
 const char kCloseClosed[] = "close of closed channel";
@@ -99,7 +101,7 @@ go_chan_t *chan_new(size_t elem_size, size_t cap) noexcept {
 }
 
 void chan_free(go_chan_t *ch) noexcept {
-    if (ch == nullptr || !live(ch)) return;  // a double free caught while the memory is ours
+    if (ch == nullptr || !live(ch)) return;  // a double free: the slot reads as freed (handle.hpp)
     int saved = errno;
     Chan *c = as_chan(ch);
     if (c->owner == ChanOwner::kTimer)

@@ -73,9 +73,11 @@ go_id_t go_spawn_attr(const go_attr_t *attr, go_fn_t fn, void *arg) noexcept {
 int go_main(go_fn_t fn, void *arg) noexcept {
     ErrnoKeeper keep;
     if (fn == nullptr) return GO_EINVAL;
+    // A goroutine may not call it: a scheduled one (current_g) nor a pinned
+    // one, which runs on a pool thread of its own with no G (pinned_id).
+    if (current_g() != nullptr || pinned_id() != 0) return GO_EPERM;
     ensure_runtime();
     RtScope rt;
-    if (current_g() != nullptr) return GO_EPERM;
     if (g_sched->main_called.exchange(true)) return GO_EALREADY;
     go_id_t id = spawn(fn, arg, 0, stack_class_for(GO_MAIN_STACK_SIZE), nullptr, true);
     if (id < 0) {

@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
 #include <new>
 
+#include "../core/handle.hpp"
 #include "../core/mutex.hpp"
 #include "../core/sched.hpp"
 #include "../core/waitgroup.hpp"
@@ -41,17 +43,62 @@ struct go_cond {
 };
 
 namespace {
-inline bool live(const go_wg_t *wg) { return wg != nullptr && wg->wg.magic == WaitGroup::kMagic; }
-inline bool live(const go_mutex_t *m) { return m != nullptr && m->mu.magic == Mutex::kMagic; }
-inline bool live(const go_rwmutex_t *m) { return m != nullptr && m->rw.magic == RWMutex::kMagic; }
-inline bool live(const go_once_t *o) { return o != nullptr && o->magic == go_once::kMagic; }
-inline bool live(const go_cond_t *c) { return c != nullptr && c->magic == go_cond::kMagic; }
+
+using gort::HandleKind;
+
+// Each handle type's pool (core/handle.hpp) and magic. The magic is the
+// first word of every one of them: handle_is reads it untyped.
+template <class T>
+struct Handle;
+template <>
+struct Handle<go_wg> {
+    static constexpr HandleKind kind = HandleKind::kWaitGroup;
+    static constexpr std::uint32_t magic = WaitGroup::kMagic;
+};
+template <>
+struct Handle<go_mutex> {
+    static constexpr HandleKind kind = HandleKind::kMutex;
+    static constexpr std::uint32_t magic = Mutex::kMagic;
+};
+template <>
+struct Handle<go_rwmutex> {
+    static constexpr HandleKind kind = HandleKind::kRWMutex;
+    static constexpr std::uint32_t magic = RWMutex::kMagic;
+};
+template <>
+struct Handle<go_once> {
+    static constexpr HandleKind kind = HandleKind::kOnce;
+    static constexpr std::uint32_t magic = go_once::kMagic;
+};
+template <>
+struct Handle<go_cond> {
+    static constexpr HandleKind kind = HandleKind::kCond;
+    static constexpr std::uint32_t magic = go_cond::kMagic;
+};
+
+static_assert(offsetof(go_wg, wg) == 0 && offsetof(WaitGroup, magic) == 0, "magic first");
+static_assert(offsetof(go_mutex, mu) == 0 && offsetof(Mutex, magic) == 0, "magic first");
+static_assert(offsetof(go_rwmutex, rw) == 0 && offsetof(RWMutex, magic) == 0, "magic first");
+static_assert(offsetof(go_once, magic) == 0 && offsetof(go_cond, magic) == 0, "magic first");
+
+// Not a typed read: p may be any pointer, freed, or of another type.
+template <class T>
+inline bool live(const T *p) {
+    return gort::handle_is(p, Handle<T>::magic);
+}
 
 template <class T>
 T *make() {
-    T *x = new (std::nothrow) T();
+    T *x = gort::handle_new<T>(Handle<T>::kind);
     if (x == nullptr) errno = ENOMEM;
     return x;
+}
+
+// After this, the handle reads as freed: a second free is ignored, any
+// other use is GO_EINVAL (until the slot is reused, handle.hpp).
+template <class T>
+void release(T *x) {
+    gort::handle_delete(Handle<T>::kind, x);
 }
 
 // once_do's slow path, as a frame of its own (Go's doSlow): the deferred
@@ -81,19 +128,14 @@ void once_slow(void *arg) {
 
 extern "C" {
 
-go_wg_t *wg_new(void) noexcept {
-    auto *wg = new (std::nothrow) go_wg();
-    if (wg == nullptr) errno = ENOMEM;
-    return wg;
-}
+go_wg_t *wg_new(void) noexcept { return make<go_wg>(); }
 
 void wg_free(go_wg_t *wg) noexcept {
     if (wg == nullptr) return;
     ErrnoKeeper keep;
-    if (!live(wg)) return;  // double free caught while the memory is still ours
+    if (!live(wg)) return;  // a double free: the slot reads as freed
     if (wg->wg.has_waiters()) gort::fatal_error("sync: wg_free of a WaitGroup that has waiters");
-    wg->wg.magic = 0;
-    delete wg;
+    release(wg);
 }
 
 int wg_add(go_wg_t *wg, int64_t delta) noexcept {
@@ -140,8 +182,7 @@ go_mutex_t *mutex_new(void) noexcept { return make<go_mutex>(); }
 void mutex_free(go_mutex_t *mu) noexcept {
     if (!live(mu)) return;
     if (mu->mu.busy()) gort::fatal_error("sync: mutex_free of a locked mutex");
-    mu->mu.magic = 0;
-    delete mu;
+    release(mu);
 }
 
 int mutex_lock(go_mutex_t *mu) noexcept {
@@ -179,8 +220,7 @@ go_rwmutex_t *rwmutex_new(void) noexcept { return make<go_rwmutex>(); }
 void rwmutex_free(go_rwmutex_t *rw) noexcept {
     if (!live(rw)) return;
     if (rw->rw.busy()) gort::fatal_error("sync: rwmutex_free of a locked RWMutex");
-    rw->rw.magic = 0;
-    delete rw;
+    release(rw);
 }
 
 int rwmutex_rlock(go_rwmutex_t *rw) noexcept {
@@ -228,8 +268,7 @@ go_once_t *once_new(void) noexcept { return make<go_once>(); }
 void once_free(go_once_t *o) noexcept {
     if (!live(o)) return;
     if (o->mu.busy()) gort::fatal_error("sync: once_free of a Once whose function is running");
-    o->magic = 0;
-    delete o;
+    release(o);
 }
 
 int once_do(go_once_t *o, go_fn_t fn, void *arg) noexcept {
@@ -258,12 +297,11 @@ go_cond_t *cond_new(go_mutex_t *mu) noexcept {
 void cond_free(go_cond_t *c) noexcept {
     if (!live(c)) return;
     if (c->list.has_waiters()) gort::fatal_error("sync: cond_free of a Cond that has waiters");
-    c->magic = 0;
-    delete c;
+    release(c);
 }
 
 int cond_wait(go_cond_t *c) noexcept {
-    if (!live(c)) return GO_EINVAL;
+    if (!live(c) || !live(c->l)) return GO_EINVAL;  // (its mutex freed first: caught as well)
     {
         ForeignScope fs;
         std::uint32_t t = c->list.add();

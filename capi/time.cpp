@@ -3,14 +3,17 @@
 #include <gort/time.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <new>
 
 #include "../core/chan.hpp"
+#include "../core/handle.hpp"
 #include "../core/sched.hpp"
 #include "../core/timer.hpp"
 
 using gort::Chan;
 using gort::ChanOwner;
+using gort::HandleKind;
 using gort::Timer;
 
 // A go_timer_t or go_ticker_t is a Timer (its magic tells which) plus the
@@ -26,8 +29,12 @@ namespace {
 
 constexpr std::uint32_t kTickerMagic = 0x7449434bu;  // "tICK"
 
-inline bool live_timer(const go_timer_t *t) { return t != nullptr && t->t.magic == Timer::kMagic; }
-inline bool live_ticker(const go_ticker_t *t) { return t != nullptr && t->t.magic == kTickerMagic; }
+// Timers and tickers have pools of their own (core/handle.hpp); the magic
+// is read untyped: t may be any pointer, freed, or of another type.
+static_assert(offsetof(go_timer, t) == 0 && offsetof(go_ticker, t) == 0 && offsetof(Timer, magic) == 0,
+              "magic first");
+inline bool live_timer(const go_timer_t *t) { return gort::handle_is(t, Timer::kMagic); }
+inline bool live_ticker(const go_ticker_t *t) { return gort::handle_is(t, kTickerMagic); }
 
 // A channel timer's channel: element size 8 (the time), capacity 1, as Go's.
 Chan *timer_chan(ChanOwner owner) {
@@ -41,10 +48,10 @@ const char kResetTickerMsg[] = "non-positive interval for Ticker.Reset";
 
 go_ticker_t *ticker_new(int64_t period) {
     gort::ensure_runtime();
-    auto *tk = new (std::nothrow) go_ticker();
+    auto *tk = gort::handle_new<go_ticker>(HandleKind::kTicker);
     Chan *c = tk != nullptr ? timer_chan(ChanOwner::kTimer) : nullptr;
     if (c == nullptr) {
-        delete tk;
+        if (tk != nullptr) gort::handle_delete(HandleKind::kTicker, tk);
         errno = ENOMEM;
         return nullptr;
     }
@@ -82,10 +89,10 @@ go_chan_t *go_after(int64_t ns) noexcept {
 go_timer_t *go_timer_new(int64_t ns) noexcept {
     gort::ensure_runtime();
     int saved = errno;
-    auto *tm = new (std::nothrow) go_timer();
+    auto *tm = gort::handle_new<go_timer>(HandleKind::kTimer);
     Chan *c = tm != nullptr ? timer_chan(ChanOwner::kTimer) : nullptr;
     if (c == nullptr) {
-        delete tm;
+        if (tm != nullptr) gort::handle_delete(HandleKind::kTimer, tm);
         errno = ENOMEM;
         return nullptr;
     }
@@ -103,7 +110,7 @@ go_timer_t *go_timer_func(int64_t ns, go_fn_t fn, void *arg) noexcept {
     }
     gort::ensure_runtime();
     int saved = errno;
-    auto *tm = new (std::nothrow) go_timer();
+    auto *tm = gort::handle_new<go_timer>(HandleKind::kTimer);
     if (tm == nullptr) {
         errno = ENOMEM;
         return nullptr;
@@ -138,9 +145,8 @@ void go_timer_free(go_timer_t *t) noexcept {
     int saved = errno;
     gort::ForeignScope fs;
     gort::timer_del(&t->t);
-    t->t.magic = 0;
     if (t->t.c != nullptr) gort::chan_destroy(t->t.c);
-    delete t;
+    gort::handle_delete(HandleKind::kTimer, t);  // the slot now reads as freed
     errno = saved;
 }
 
@@ -187,9 +193,8 @@ void go_ticker_free(go_ticker_t *t) noexcept {
     int saved = errno;
     gort::ForeignScope fs;
     gort::timer_del(&t->t);
-    t->t.magic = 0;
     gort::chan_destroy(t->t.c);
-    delete t;
+    gort::handle_delete(HandleKind::kTicker, t);  // the slot now reads as freed
     errno = saved;
 }
 

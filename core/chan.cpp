@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 
+#include "handle.hpp"
 #include "sched.hpp"
 #include "wait.hpp"
 
@@ -58,6 +59,19 @@ namespace {
 
 inline unsigned char *slot(Chan *c, std::uint32_t i) { return c->buf + std::size_t{i} * c->elemsize; }
 
+// The copies to and from user memory run in gort's own code, never in
+// libc's memcpy: a bad user pointer then faults at a pc inside libgort,
+// which the fault handler (signal.cpp) recognises as a fault in runtime code
+// — fatal, as Go's, because it happens under the channel's lock and a
+// recovered panic would leave the lock held for good.
+inline void user_copy(void *dst, const void *src, std::size_t n) {
+#if defined(__x86_64__)
+    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+#else
+    std::memcpy(dst, src, n);
+#endif
+}
+
 inline void copy_elem(Chan *c, void *dst, const void *src) {
     if (dst == nullptr) return;
     // Word-sized elements (ints, pointers: the common case) without a call.
@@ -65,12 +79,19 @@ inline void copy_elem(Chan *c, void *dst, const void *src) {
     case 0: return;
     case 4: std::memcpy(dst, src, 4); return;
     case 8: std::memcpy(dst, src, 8); return;
-    default: std::memcpy(dst, src, c->elemsize); return;
+    case 16: std::memcpy(dst, src, 16); return;
+    default: user_copy(dst, src, c->elemsize); return;
     }
 }
 
 inline void zero_elem(Chan *c, void *dst) {
-    if (dst != nullptr && c->elemsize != 0) std::memset(dst, 0, c->elemsize);
+    if (dst == nullptr || c->elemsize == 0) return;
+#if defined(__x86_64__)
+    std::size_t n = c->elemsize;
+    asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(0) : "memory");
+#else
+    std::memset(dst, 0, c->elemsize);
+#endif
 }
 
 void unlock_chan(void *arg) { static_cast<Chan *>(arg)->lock.unlock(); }
@@ -125,26 +146,41 @@ inline void buf_take(Chan *c, void *ep) {
 
 // ---------------------------------------------------------------- make/free
 
+// A channel's header comes from the handle pool (handle.hpp: a freed
+// channel stays recognisable as freed); its buffer, when it has one, from
+// malloc. A channel without buffer bytes points at g_no_buf, so that buf is
+// never null.
+namespace {
+unsigned char g_no_buf[1];
+}
+
 Chan *chan_make(std::size_t elemsize, std::size_t cap) {
     if (elemsize > 65535 || cap > 0x7fffffffu) {
         errno = EINVAL;
         return nullptr;
     }
     std::size_t bytes = elemsize * cap;  // < 2^16 * 2^31: no overflow
-    std::size_t header = (sizeof(Chan) + 63) & ~std::size_t{63};
     if (bytes > (std::size_t{1} << 40)) {  // Go's maxAlloc is 2^48; keep far below it
         errno = EINVAL;
         return nullptr;
     }
-    void *mem = std::aligned_alloc(64, (header + bytes + 63) & ~std::size_t{63});
-    if (mem == nullptr) {
+    unsigned char *buf = g_no_buf;
+    if (bytes > 0) {
+        buf = static_cast<unsigned char *>(std::malloc(bytes));
+        if (buf == nullptr) {
+            errno = ENOMEM;
+            return nullptr;
+        }
+    }
+    Chan *c = handle_new<Chan>(HandleKind::kChan);
+    if (c == nullptr) {
+        if (buf != g_no_buf) std::free(buf);
         errno = ENOMEM;
         return nullptr;
     }
-    Chan *c = new (mem) Chan();
     c->elemsize = static_cast<std::uint32_t>(elemsize);
     c->cap = static_cast<std::uint32_t>(cap);
-    c->buf = static_cast<unsigned char *>(mem) + header;
+    c->buf = buf;
     return c;
 }
 
@@ -155,9 +191,8 @@ bool chan_has_waiters(Chan *c) {
 
 void chan_destroy(Chan *c) {
     if (chan_has_waiters(c)) fatal_error("chan_free of a channel that has blocked goroutines");
-    c->magic = 0;
-    c->~Chan();
-    std::free(c);
+    if (c->buf != g_no_buf) std::free(c->buf);
+    handle_delete(HandleKind::kChan, c);  // the slot now reads as freed
 }
 
 int chan_len_locked_read(Chan *c) {

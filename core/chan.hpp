@@ -70,7 +70,7 @@ struct Chan {
     std::uint32_t cap = 0;
     ChanOwner owner = ChanOwner::kUser;
     Timer *timer = nullptr;   // kUserWithTimer: the go_after timer to cancel on free
-    unsigned char *buf = nullptr;  // cap * elemsize bytes, after the Chan
+    unsigned char *buf = nullptr;  // cap * elemsize bytes (malloc'd; the header is a handle-pool slot)
     // The fields above are read-only after chan_make; the lock and the state
     // it guards get their own cache line, so that checking a handle does not
     // pull in the line another processor is writing.

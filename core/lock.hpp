@@ -2,7 +2,12 @@
 //
 // These lock OS threads (Ms), not goroutines: a Lock is never held across a
 // goroutine switch, except by park(), which releases it only after the
-// parking goroutine's context has been saved (see sched.hpp).
+// parking goroutine's context has been saved (see sched.hpp) — on the same
+// OS thread, by whatever runs there next.
+//
+// No count of held locks is kept (Go's m.locks): a fault in runtime code is
+// recognised by its pc instead (signal.cpp), which costs the lock paths
+// nothing — a per-thread counter here cost pingpong 6-8 ns a round trip.
 #pragma once
 
 #include <atomic>

@@ -56,17 +56,55 @@ void release_list(GState *gs, Panic *p) {
 // __builtin_longjmp). User frames skipped by a recovery still leave theirs:
 // TSan builds stand some 30,000 recoveries per goroutine.
 
-// Run fn(arg), turning a C++ exception that escapes it into a panic. The
-// panic starts after the catch block is left (Boost 1.74 keeps no exception
-// state per fiber, so nothing may park inside one). Inlined: the try block
-// costs nothing when nothing is thrown, the call did (16.1 -> 14.6 ns).
-GORT_NO_TSAN inline void invoke(go_fn_t fn, void *arg) {
+[[noreturn]] void stale_frame();
+[[noreturn]] __attribute__((cold, noinline)) void forced_unwind_in_frame();
+
+// A frame's stack pointer once its owner's __builtin_setjmp ran (GCC and
+// Clang keep it in jb[2] on x86-64); frame_enter stores a lower bound until
+// then. Read only from a live frame.
+inline std::uintptr_t frame_sp(const Frame *f) { return reinterpret_cast<std::uintptr_t>(f->jb[2]); }
+
+// The innermost frame is stale when its stack pointer (kept in the GState:
+// a stale frame's own memory is dead stack, overwritten by anything) lies
+// below `here`, the caller's own frame: the function that owned it has
+// returned, or was left by a longjmp, without ending it. All of a GState's
+// frames live on one stack (the goroutine's, or the thread's), each below
+// its parent. A call deeper than the stale frame's owner cannot tell.
+inline bool frame_is_stale(const GState *gs, const void *here) {
+    return gs->frame != nullptr && gs->frame_sp < reinterpret_cast<std::uintptr_t>(here);
+}
+
+// Make f (live, or null) the innermost frame.
+inline void set_frame(GState *gs, Frame *f) {
+    gs->frame = f;
+    gs->frame_sp = f != nullptr ? frame_sp(f) : 0;
+}
+
+// UBSan checks the reference a catch binds; glibc's forced unwind (thread
+// cancellation, pthread_exit) is a foreign exception whose adjusted pointer
+// is null, so that check fails on it: the handler of invoke and the
+// functions it inlines into do without it.
+#define GORT_NO_UBSAN_NULL __attribute__((no_sanitize("null")))
+
+// Run fn(arg) as frame f's body, turning a C++ exception that escapes it
+// into a panic. The panic starts after the catch block is left (Boost 1.74
+// keeps no exception state per fiber, so nothing may park inside one).
+// Inlined: the try block costs nothing when nothing is thrown, the call did
+// (16.1 -> 14.6 ns).
+//
+// A forced unwind (pthread_exit, pthread_cancel) can go on neither way:
+// swallowing it aborts, and every gort entry point is noexcept (go_call
+// included: C callers have no unwind tables), so letting it pass terminates
+// the process anyway; in a goroutine there is not even a caller to unwind
+// into (on an M it would end the M's thread, holding its P). It is a fatal
+// error, with a message that says what happened.
+GORT_NO_TSAN GORT_NO_UBSAN_NULL inline void invoke(go_fn_t fn, void *arg) {
     char what[256];
     bool threw = false;
     try {
         fn(arg);
     } catch (abi::__forced_unwind &) {
-        throw;  // thread cancellation: must go on (swallowing it aborts)
+        forced_unwind_in_frame();
     } catch (const std::exception &e) {
         std::snprintf(what, sizeof what, "%s", e.what());
         threw = true;
@@ -83,7 +121,7 @@ GORT_NO_TSAN inline void invoke(go_fn_t fn, void *arg) {
 // whole: its fields were just written by narrower stores, and a wide copy
 // stalls on store forwarding) and before the call, which may push more
 // records and move the array.
-Frame *call_deferred(GState *gs, Panic *by) {
+GORT_NO_UBSAN_NULL Frame *call_deferred(GState *gs, Panic *by) {
     const DeferRec &d = gs->defers[--gs->ndefers];
     go_defer_fn_t fn = d.fn;
     void *arg = d.arg;
@@ -109,6 +147,7 @@ Frame *call_deferred(GState *gs, Panic *by) {
 }
 
 [[noreturn]] void print_and_die(GState *gs);
+void preprint(GState *gs);
 
 // A deferred call run by p recovered it: jump to the frame that deferred it.
 [[noreturn]] GORT_NO_TSAN void recovery(GState *gs, Frame *target) {
@@ -122,7 +161,7 @@ Frame *call_deferred(GState *gs, Panic *by) {
             gs->panic = q;
             q->aborted = false;
             release_list(gs, discarded);
-            gs->frame = q->raised_in;
+            set_frame(gs, q->raised_in);
             __builtin_longjmp(q->jb, 1);
         }
         q->link = discarded;
@@ -138,14 +177,17 @@ Frame *call_deferred(GState *gs, Panic *by) {
         target->recovered = discarded;
         discarded = next;
     }
-    gs->frame = target;
+    set_frame(gs, target);
     target->flags |= kFrameLanded;
     __builtin_longjmp(target->jb, 1);
 }
 
 [[noreturn]] GORT_NO_TSAN void panic_loop(GState *gs, Panic *p) {
     for (;;) {
-        if (gs->ndefers == 0) print_and_die(gs);
+        if (gs->ndefers == 0) {
+            preprint(gs);
+            print_and_die(gs);
+        }
         Frame *owner = call_deferred(gs, p);
         if (p->recovered) recovery(gs, owner);
     }
@@ -178,6 +220,7 @@ void set_message(Panic *p, const char *msg) {
 }
 
 [[noreturn]] GORT_NO_TSAN void raise(GState *gs, Panic *p) {
+    if (frame_is_stale(gs, __builtin_frame_address(0))) stale_frame();
     p->link = gs->panic;
     if (gs->panic != nullptr) gs->panic->aborted = true;  // its deferred call panicked
     gs->panic = p;
@@ -188,50 +231,94 @@ void set_message(Panic *p, const char *msg) {
 
 // ---------------------------------------------------------------- printing
 
-// A typed value's text: its format callback's, or Go's "(type) 0xADDR".
-int format_value(const Panic *p, char *buf, std::size_t len) {
-    if (p->type != nullptr && p->type->format != nullptr) {
-        int n = p->type->format(p->value, buf, len);
-        if (n < 0 && len > 0) buf[0] = 0;
-        return n < 0 ? 0 : n;
-    }
-    return std::snprintf(buf, len, "(%s) %p",
-                         p->type != nullptr && p->type->name != nullptr ? p->type->name : "unknown",
-                         p->value);
+// A typed value's text without its format callback: Go's "(type) 0xADDR".
+// Runs no user code.
+void set_address_message(Panic *p) {
+    std::snprintf(p->inline_msg, sizeof p->inline_msg, "(%s) %p",
+                  p->type != nullptr && p->type->name != nullptr ? p->type->name : "unknown",
+                  p->value);
+    p->message = p->inline_msg;
 }
 
-// Give a typed value its message (at recover: go_recovered_t.message).
-void set_typed_message(Panic *p) {
-    int n = format_value(p, p->inline_msg, sizeof p->inline_msg);
-    if (static_cast<std::size_t>(n) < sizeof p->inline_msg) {
-        p->message = p->inline_msg;
-        return;
-    }
-    char *m = static_cast<char *>(std::malloc(static_cast<std::size_t>(n) + 1));
-    if (m == nullptr) {  // keep the truncated text rather than fail a recover
-        p->message = p->inline_msg;
-        return;
-    }
-    format_value(p, m, static_cast<std::size_t>(n) + 1);
-    p->message = m;
-    p->heap_msg = true;
-}
+// Go's preprintpanics: before anything is printed, every typed value in the
+// chain is turned into its text by its format callback — user code, which
+// may panic. A panic there is Go's "fatal error: panic while printing panic
+// value: ..." (the value when it is a string, else its type): the callbacks
+// run in a frame of their own whose deferred guard sees that panic.
+struct PreprintGuard {
+    GState *gs;
+    Panic *top;
+};
 
-void write_value(const Panic *p) {
-    if (p->message != nullptr) {
-        write_str(p->message);
-    } else if (p->type == nullptr && p->value == nullptr) {
-        write_str("nil");
+[[noreturn]] void die_printing(const Panic *q) {
+    begin_dying();
+    std::fflush(stdout);
+    write_str("fatal error: panic while printing panic value: ");
+    if (q->goexit) {
+        write_str("runtime.Goexit");
+    } else if (q->type != nullptr) {
+        write_str("type ");
+        write_str(q->type->name != nullptr ? q->type->name : "unknown");
+    } else if (q->runtime_error) {
+        // Go's values: runtime.Error implementations, never strings.
+        write_str(q->sig != 0 || std::strncmp(q->message, "runtime error: ", 15) == 0
+                      ? "type runtime.errorString"
+                      : "type runtime.plainError");
+    } else if (q->message != nullptr) {
+        write_str(q->message);
     } else {
-        char buf[1024];
-        format_value(p, buf, sizeof buf);
-        write_str(buf);
+        write_str("nil");
     }
+    write_str("\n\n");
+    write_goroutine_header(current_g());
+    write_trace();
+    _exit(2);
+}
+
+void preprint_guard(void *arg) {
+    auto *pg = static_cast<PreprintGuard *>(arg);
+    Panic *q = pg->gs->panic;
+    if (q != pg->top) die_printing(q);  // a format callback panicked
+}
+
+void preprint(GState *gs) {
+    bool any = false;
+    for (const Panic *p = gs->panic; p != nullptr; p = p->link)
+        any |= p->type != nullptr && p->type->format != nullptr;
+    if (!any) return;
+    PreprintGuard pg{gs, gs->panic};
+    Frame f;
+    frame_enter(gs, &f);
+    if (defer_push_impl(preprint_guard, &pg, 0, false) != 0)
+        fatal_error("runtime: out of memory for a panic");
+    for (Panic *p = gs->panic; p != nullptr; p = p->link) {
+        if (p->type == nullptr || p->type->format == nullptr) continue;
+        char buf[1024];
+        int n = p->type->format(p->value, buf, sizeof buf);
+        if (n < 0) n = 0, buf[0] = 0;
+        char *m = nullptr;
+        if (static_cast<std::size_t>(n) >= sizeof buf &&
+            (m = static_cast<char *>(std::malloc(static_cast<std::size_t>(n) + 1))) != nullptr)
+            p->type->format(p->value, m, static_cast<std::size_t>(n) + 1);
+        else if ((m = static_cast<char *>(std::malloc(std::strlen(buf) + 1))) != nullptr)
+            std::memcpy(m, buf, std::strlen(buf) + 1);
+        if (m == nullptr) continue;  // printed as its address
+        if (p->heap_msg) std::free(p->message);
+        p->message = m;
+        p->heap_msg = true;
+    }
+    frame_leave(&f);
+}
+
+void write_value(Panic *p) {
+    if (p->message == nullptr && (p->type != nullptr || p->value != nullptr))
+        set_address_message(p);  // no format callback (preprint gave the others their text)
+    write_str(p->message != nullptr ? p->message : "nil");
 }
 
 // Go's printpanics: oldest first; a tab before each one after the first
 // (unless the previous was a Goexit); Goexits print nothing.
-void print_panics(const Panic *p) {
+void print_panics(Panic *p) {
     if (p->link != nullptr) {
         print_panics(p->link);
         if (!p->link->goexit) write_str("\t");
@@ -284,8 +371,36 @@ void write_signal_line(const Panic *p) {
 
 // ---------------------------------------------------------------- frames
 
+namespace {
+
+// An escape the runtime did not see: longjmp (or a C++ exception caught
+// outside, or a coroutine switch) left a frame's function without ending
+// the frame. Its deferred calls can never run in order and a recovery into
+// it would jump into a dead stack frame: fatal, as Go's runtime throws on a
+// corrupt defer chain.
+[[noreturn]] __attribute__((cold, noinline)) void stale_frame() {
+    fatal_error("gort: a go_call, GO_FRAME or deferred call was left without ending its frame "
+                "(longjmp out of it?)");
+}
+
+[[noreturn]] void forced_unwind_in_frame() {
+    fatal_error(current_g() != nullptr || pinned_id() != 0
+                    ? "gort: pthread_exit or thread cancellation in a goroutine"
+                    : "gort: pthread_exit or thread cancellation inside go_call");
+}
+
+}  // namespace
+
 
 void frame_enter(GState *gs, Frame *f) {
+    // A frame entered twice is stale (its memory was reused), whatever the
+    // stack pointers say.
+    if (__builtin_expect(f == gs->frame || frame_is_stale(gs, __builtin_frame_address(0)), 0))
+        stale_frame();
+    // Until the owner's __builtin_setjmp stores its stack pointer here: a
+    // bound below it (this call's frame lies below the owner's).
+    f->jb[2] = __builtin_frame_address(0);
+    gs->frame_sp = frame_sp(f);
     f->parent = gs->frame;
     f->gs = gs;
     f->started_by = nullptr;
@@ -300,14 +415,14 @@ void frame_leave(Frame *f) {
     GState *gs = f->gs;
     if (gs->frame != f) fatal_error("gort: frame left out of order (a jump out of a GO_FRAME block?)");
     while (gs->ndefers > f->defer_base) call_deferred(gs, nullptr);
-    gs->frame = f->parent;
+    set_frame(gs, f->parent);
     if (f->recovered != nullptr) {
         release_list(gs, f->recovered);
         f->recovered = nullptr;
     }
 }
 
-int call_frame(GState *gs, go_fn_t fn, void *arg) {
+GORT_NO_UBSAN_NULL int call_frame(GState *gs, go_fn_t fn, void *arg) {
     Frame f;
     frame_enter(gs, &f);
     if (__builtin_setjmp(f.jb) == 0) invoke(fn, arg);
@@ -320,6 +435,7 @@ int call_frame(GState *gs, go_fn_t fn, void *arg) {
 int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bool copy) {
     GState *gs = gstate();
     if (gs->frame == nullptr) return GO_EPERM;
+    if (__builtin_expect(frame_is_stale(gs, __builtin_frame_address(0)), 0)) stale_frame();
     if (gs->ndefers == gs->cap) {
         std::uint32_t cap = gs->cap != 0 ? gs->cap * 2 : 8;
         auto *nd = static_cast<DeferRec *>(std::realloc(gs->defers, cap * sizeof(DeferRec)));
@@ -352,6 +468,7 @@ int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bo
 
 void gstate_reset(GState *gs) {
     gs->frame = nullptr;
+    gs->frame_sp = 0;
     gs->panic = nullptr;
     gs->ndefers = 0;
 }
@@ -376,15 +493,14 @@ GORT_NO_TSAN void panic_plain_runtime_error(const char *msg) {
 }
 
 GORT_NO_TSAN void sigpanic() {
-    M *m = current_m();
+    FaultInfo f = take_fault();
     GState *gs = gstate();
     Panic *p = panic_alloc(gs);
     p->runtime_error = true;
-    p->sig = m->sig;
-    p->sigcode = m->sigcode;
-    p->sigaddr = m->sigaddr;
-    p->sigpc = m->sigpc;
-    m->sig = 0;
+    p->sig = f.sig;
+    p->sigcode = f.code;
+    p->sigaddr = f.addr;
+    p->sigpc = f.pc;
     if ((p->sig == SIGSEGV || p->sig == SIGBUS) && p->sigaddr >= 0x1000) {
         // Go panics only for faults near address 0 (a nil pointer plus an
         // offset); any other fault is its fatal "unexpected fault address".
@@ -417,7 +533,9 @@ int recover_impl(go_recovered_t *out) {
         gs->frame != p->defer_frame)
         return 0;
     p->recovered = true;
-    if (p->message == nullptr && p->type != nullptr) set_typed_message(p);
+    // Go's recover runs no user code: a typed value's text is its address
+    // here (its format callback runs only when an unrecovered chain prints).
+    if (p->message == nullptr && p->type != nullptr) set_address_message(p);
     if (out != nullptr) {
         out->value = p->value;
         out->type = p->type;

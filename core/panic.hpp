@@ -61,6 +61,7 @@ struct DeferRec {
 
 struct GState {
     Frame *frame = nullptr;
+    std::uintptr_t frame_sp = 0;  // frame's stack pointer (see frame_is_stale in panic.cpp)
     Panic *panic = nullptr;     // newest first
     DeferRec *defers = nullptr;
     std::uint32_t ndefers = 0, cap = 0;
@@ -82,9 +83,25 @@ int call_frame(GState *gs, go_fn_t fn, void *arg);
 int recover_impl(go_recovered_t *out);
 [[noreturn]] void goexit_with_defers();
 
-// From the signal handler's redirect: turn the fault recorded in the M into
-// Go's runtime-error panic.
+// From the signal handler's redirect: turn the fault recorded for this
+// thread (take_fault) into Go's runtime-error panic.
 [[noreturn]] __attribute__((force_align_arg_pointer)) void sigpanic();
+
+// signal.cpp. The fault the handler redirected to sigpanic on the calling
+// thread (sig 0: none); taking it clears it.
+struct FaultInfo {
+    int sig, code;
+    std::uintptr_t addr, pc;
+};
+FaultInfo take_fault();
+// The calling thread runs a pinned goroutine's bodies on its own stack,
+// [lo, hi) with a guard of `guard` bytes at lo: a fault there while a body
+// runs becomes a panic, an overflow Go's fatal error. hi == 0: none.
+void thread_goroutine_stack(std::uintptr_t lo, std::uintptr_t hi, std::uintptr_t guard);
+// A sigaltstack for the calling thread (fatal when none can be had), and
+// its release (the thread is about to end; null is fine).
+void *thread_signal_stack();
+void thread_signal_stack_free(void *mem);
 
 // Release a G's defer state for reuse by its next goroutine.
 void gstate_reset(GState *gs);

@@ -8,7 +8,9 @@
 // go_call on a foreign thread does), and counts as "inside gort" for the
 // deadlock detector (a running goroutine may wake the others at any time).
 // The thread holds no P: the scheduler never sees it, and its blocking
-// calls block it like any foreign thread's.
+// calls block it like any foreign thread's. Like an M, it has a sigaltstack
+// and tells the fault handler where its stack is (signal.cpp): a fault in a
+// body is Go's runtime-error panic, an overflow Go's fatal error.
 //
 // Invariants: `lock` guards the idle list, the counts and the hooks; a
 // thread is on the idle list exactly when it waits for work; `work` of a
@@ -83,6 +85,20 @@ void *pool_thread(void *arg) {
     auto *t = static_cast<PinnedThread *>(arg);
     adopt_program_sigmask();
     t_self = t;
+    void *altstack = thread_signal_stack();
+    {
+        pthread_attr_t attr;
+        void *lo = nullptr;
+        std::size_t size = 0, guard = 0;
+        if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+            pthread_attr_getstack(&attr, &lo, &size);
+            pthread_attr_getguardsize(&attr, &guard);
+            pthread_attr_destroy(&attr);
+        }
+        // glibc reports the usable stack; the guard lies just below it.
+        auto ulo = reinterpret_cast<std::uintptr_t>(lo);
+        if (size != 0) thread_goroutine_stack(ulo - guard, ulo + size, guard);
+    }
     Pool &pool = *g_pool;
     go_pinned_hooks_t hooks;
     {
@@ -148,6 +164,8 @@ void *pool_thread(void *arg) {
         break;
     }
     delete t;
+    thread_goroutine_stack(0, 0, 0);
+    thread_signal_stack_free(altstack);
     g_sched->nruntime_threads.fetch_sub(1, std::memory_order_relaxed);
     return nullptr;
 }

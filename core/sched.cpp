@@ -458,12 +458,38 @@ G *galloc(P *p) {
     return g;
 }
 
+// Batch moves of stack reservations (see take_reservation)
+//
+// num_goroutine() is the live reservations minus every P's spares. A batch
+// moves between the global count and a P's spares in two steps, and a
+// reader that saw one step and not the other was off by a whole batch: 64
+// too low, which showed as a negative go_num_goroutine() and could make
+// check_main_goexit_deadlock see 0 goroutines with some alive. The batch
+// moves (rare: one per 64 spawns or exits) are therefore bracketed like a
+// seqlock with several writers: g_resv_active counts moves in progress,
+// g_resv_version counts finished ones, and a reader retries until it saw
+// none start or end. Single spawns and exits change a spare count by one,
+// which is always a consistent count; they take no part.
+std::atomic<std::uint32_t> g_resv_active{0};
+std::atomic<std::uint64_t> g_resv_version{0};
+
+struct BatchMove {
+    BatchMove() { g_resv_active.fetch_add(1, std::memory_order_seq_cst); }
+    ~BatchMove() {
+        g_resv_version.fetch_add(1, std::memory_order_seq_cst);
+        g_resv_active.fetch_sub(1, std::memory_order_seq_cst);
+    }
+};
+
 // Release p (retired by a GOMAXPROCS decrease, held by the caller): its
 // queue goes global.
 void retire_p_owned(P *p) {
     Sched &s = *g_sched;
     stack_flush_cache(p);
-    stack_unreserve_n(kDefaultStackClass, p->spare_reservations.exchange(0));
+    {
+        BatchMove bm;
+        stack_unreserve_n(kDefaultStackClass, p->spare_reservations.exchange(0));
+    }
     {
         LockGuard lg(s.lock);
         while (G *g = runq_get(p)) globrunq_put_locked(g);
@@ -608,7 +634,6 @@ void execute(M *m, G *g) {
 // Stack reservations (stack.hpp): the default class goes through a per-P
 // spare count, so that spawn and exit cost no atomic read-modify-write.
 constexpr std::int32_t kSpareBatch = 64;
-
 bool take_reservation(P *p, int cls) {
     if (p == nullptr || cls != kDefaultStackClass) return stack_reserve(cls);
     std::int32_t spare = p->spare_reservations.load(std::memory_order_relaxed);
@@ -616,9 +641,12 @@ bool take_reservation(P *p, int cls) {
         p->spare_reservations.store(spare - 1, std::memory_order_relaxed);
         return true;
     }
-    if (stack_reserve_n(cls, kSpareBatch)) {
-        p->spare_reservations.store(kSpareBatch - 1, std::memory_order_relaxed);
-        return true;
+    {
+        BatchMove bm;
+        if (stack_reserve_n(cls, kSpareBatch)) {
+            p->spare_reservations.store(kSpareBatch - 1, std::memory_order_relaxed);
+            return true;
+        }
     }
     return stack_reserve(cls);
 }
@@ -630,8 +658,10 @@ void release_reservation(P *p, int cls) {
     }
     std::int32_t spare = p->spare_reservations.load(std::memory_order_relaxed) + 1;
     if (spare > 2 * kSpareBatch) {
+        BatchMove bm;
         stack_unreserve_n(cls, kSpareBatch);
-        spare -= kSpareBatch;
+        p->spare_reservations.store(spare - kSpareBatch, std::memory_order_relaxed);
+        return;
     }
     p->spare_reservations.store(spare, std::memory_order_relaxed);
 }
@@ -1176,10 +1206,18 @@ void park(void (*unlock)(void *), void *arg, const char *reason) {
 
 long num_goroutine() {
     if (g_sched == nullptr) return 0;
-    long n = stack_live_total() + pinned_live();
-    for (P *p : g_sched->allp)
-        if (p != nullptr) n -= p->spare_reservations.load(std::memory_order_relaxed);
-    return n;
+    // A reader that saw no batch move start or end (see take_reservation).
+    for (int tries = 0;; tries++) {
+        if (tries >= 64) sched_yield();
+        std::uint64_t v = g_resv_version.load(std::memory_order_seq_cst);
+        if (g_resv_active.load(std::memory_order_seq_cst) != 0) continue;
+        long n = stack_live_total() + pinned_live();
+        for (P *p : g_sched->allp)
+            if (p != nullptr) n -= p->spare_reservations.load(std::memory_order_seq_cst);
+        if (g_resv_active.load(std::memory_order_seq_cst) == 0 &&
+            g_resv_version.load(std::memory_order_seq_cst) == v)
+            return n;
+    }
 }
 
 void yield(M *m) {

@@ -11,13 +11,18 @@
 //    page while a budget derived from vm.max_map_count lasts; past it a stack
 //    is unguarded and carries a canary checked at every switch (overflow is
 //    then reported after the fact, not prevented).
-//  - capacity[c] >= live[c] for every class c: a goroutine reserves its
-//    stack's capacity when it is spawned (so spawn can report GO_EAGAIN) and
-//    takes the stack itself only when it first runs (so a million queued,
-//    never-run goroutines cost no stack memory).
+//  - capacity[c] >= live[c] + cache_held[c] for every class c: a goroutine
+//    reserves its stack's capacity when it is spawned (so spawn can report
+//    GO_EAGAIN) and takes the stack itself only when it first runs (so a
+//    million queued, never-run goroutines cost no stack memory); a P's cache
+//    of default-class stacks holds reservations of its own (kCacheMax), so
+//    stacks idle in other Ps' caches never leave a first run without one.
+//    capacity counts every mapped slot, carved or not (stack.cpp).
 //  - Freed stacks are kept warm (LIFO) up to a bound, then their pages are
 //    returned with MADV_DONTNEED: resident memory follows what goroutines
-//    actually touch.
+//    actually touch. The scavenger works in small batches, so that a burst
+//    of goroutines that follows a burst finds its stacks in the pool instead
+//    of carving new slots.
 #pragma once
 
 #include <atomic>

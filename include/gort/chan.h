@@ -7,9 +7,19 @@
  *
  * THE NIL CHANNEL. A NULL go_chan_t * is Go's nil channel: a send or receive
  * on it blocks forever, it is never ready in a select, closing it panics, and
- * chan_len/chan_cap report 0. A handle that is not a live channel (freed,
- * garbage) gives GO_EINVAL where gort can tell (it checks a magic word while
- * the memory is still its own); using a freed handle is undefined.
+ * chan_len/chan_cap report 0.
+ *
+ * FREED AND FOREIGN HANDLES. The memory of a channel is never given back to
+ * malloc: a freed channel stays marked as freed. So chan_free of a channel
+ * that was already freed is ignored, and every other function here returns
+ * GO_EINVAL for it. So it does for a handle of another gort type (a
+ * go_mutex_t * passed as a go_chan_t *) and for a pointer that is not
+ * 64-byte aligned (rejected before it is read). What gort cannot catch: a
+ * freed channel's memory is reused for a new channel (never for another
+ * type) once 256 more channels were freed after it, and from then on the
+ * old handle names the new channel; a garbage pointer to memory that cannot
+ * be read crashes. It is a debugging aid: using a handle after freeing it
+ * is still a bug (and, while another thread frees it, a data race).
  *
  * GO'S RULES. A send on a closed channel panics with "send on closed
  * channel"; closing a closed channel panics with "close of closed channel";
@@ -65,7 +75,9 @@ GORT_API go_chan_t *chan_new(size_t elem_size, size_t cap) GORT_NOEXCEPT;
  * waiter, or after its own unlock. A channel made by go_after
  * may be freed before it fired (its timer is cancelled); the channel of a
  * go_timer_t or go_ticker_t belongs to that timer and is freed with it
- * (passing it here is a fatal error). Since 0.3.0. */
+ * (passing it here is a fatal error). A channel freed already, or a handle
+ * that is not a channel, is ignored (see FREED AND FOREIGN HANDLES).
+ * Since 0.3.0. */
 GORT_API void chan_free(go_chan_t *ch) GORT_NOEXCEPT;
 
 /* chan_send - ch <- *value: copy elem_size bytes from @value into the

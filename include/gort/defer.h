@@ -53,9 +53,31 @@
  * recoverable like any panic. A fault at any other address is Go's fatal
  * "unexpected fault address 0x...", "fatal error: fault" (status 2, no
  * deferred call runs), and a goroutine stack overflow stays fatal, as in Go.
+ * Pinned goroutines (gort/pinned.h) are goroutines here too. A fault inside
+ * the runtime — for example chan_send, chan_recv or go_select given a value
+ * pointer that cannot be read or written, which the runtime copies while it
+ * holds the channel's lock — is never a panic: it is Go's "fatal error:
+ * unexpected signal during runtime execution" (status 2; no deferred call
+ * runs), as a recovery would leave the runtime's state half-changed.
  * Traces name functions exported to the dynamic symbol table: link programs
  * with -rdynamic to see your own. Faults outside goroutines
  * go to the handler installed before gort, or the default action.
+ *
+ * ESCAPES THE RUNTIME CANNOT SEE. A frame must end the way it began: leave a
+ * go_call body, a GO_FRAME block or a deferred call only by returning (or by
+ * a panic). longjmp (or a C++ exception caught outside, or a switch to
+ * another user-level stack) out of one leaves a stale frame behind: gort
+ * detects it when the next defer_push, go_call, GO_FRAME or panic on that
+ * thread or goroutine runs from a shallower point of the stack, and ends the
+ * process with "fatal error: gort: a go_call, GO_FRAME or deferred call was
+ * left without ending its frame (longjmp out of it?)" (status 2); an escape
+ * followed only by deeper calls may go unseen, with the stale frame's
+ * deferred calls never run. pthread_exit, or a thread cancellation acting,
+ * inside a goroutine body or a go_call body ends the process with "fatal
+ * error: gort: pthread_exit or thread cancellation in a goroutine" (or
+ * "... inside go_call"): the unwind can pass neither a goroutine's entry
+ * nor the noexcept go_call. Return from the body instead (go_exit in a
+ * goroutine).
  *
  * Since 0.2.0 unless noted.
  */
@@ -103,12 +125,17 @@ GORT_API int defer_push_copy(go_defer_fn_t fn, const void *args, size_t size) GO
 GORT_API int go_call(go_fn_t fn, void *arg) GORT_NOEXCEPT;
 
 /* A user panic value: the runtime calls `format` to print it (unrecovered
- * panics, panic_value_text) and `destroy` when it is done with it. */
+ * panics only: panic_recover runs no user code, as Go's recover) and
+ * `destroy` when it is done with it. */
 typedef struct go_panic_type {
     size_t size;        /* sizeof(go_panic_type_t) */
     const char *name;   /* a type name for diagnostics, or NULL */
-    /* Write the value's text (what Go's panic prints) into buf, snprintf
-     * style; NULL prints the value's address. */
+    /* Write the value's text (what Go's panic prints: Error() or String())
+     * into buf, snprintf style; NULL prints the value's address. Called on
+     * the panicking goroutine before an unrecovered panic prints anything; a
+     * panic inside it ends the process with Go's "fatal error: panic while
+     * printing panic value: MSG" (a string panic) or "...: type NAME" (a
+     * typed one). panic_recover does not call it. */
     int (*format)(const void *value, char *buf, size_t len);
     /* Release the value; NULL when the runtime need not. Called once, when
      * the panic is over (after the recovering frame returned, or never when
@@ -134,9 +161,10 @@ typedef struct go_recovered {
     void *value;                 /* panic_raise_value's value; NULL otherwise */
     const go_panic_type_t *type; /* its type; NULL for panic_raise and panic(nil) */
     const char *message;         /* panic_raise's copied message, the text of a
-                                    runtime error, or a typed value's text (its
-                                    format callback's, or "(name) 0xADDR"
-                                    without one); NULL for panic(nil) */
+                                    runtime error, or for a typed value
+                                    "(name) 0xADDR" (its format callback is not
+                                    called: call r.type->format yourself, as
+                                    Go's fmt calls Error()); NULL for panic(nil) */
     int is_runtime_error;        /* 1 when Go's value would be a runtime.Error: the
                                     "runtime error: ..." panics and the channel
                                     panics ("send on closed channel"...) */

@@ -16,6 +16,11 @@
  *   - a blocking call from it (chan_recv, mutex_lock, go_sleep...) blocks
  *     its thread, as a blocking call from a foreign thread does;
  *   - go_exit from it returns GO_EPERM (end the body by returning).
+ * Its faults are a goroutine's (gort/defer.h): a nil dereference in its body
+ * is Go's recoverable runtime-error panic (unrecovered: Go's panic text,
+ * "goroutine N [running, locked to thread]:", status 2), an overflow of its
+ * thread's stack Go's "fatal error: stack overflow". pthread_exit in its
+ * body is a fatal error.
  *
  * Threads are pooled: a thread that finished a body takes the next one, so
  * a VM attaches each thread once (in the thread_start hook), not once per

@@ -46,6 +46,21 @@
  * fork(). A child forked from a thread that is not running a goroutine gets
  * a fresh runtime on first use; the parent's goroutines do not exist in it.
  * A child forked from inside a goroutine may only call exec or _exit.
+ *
+ * Loading and unloading. libgort may be loaded with dlopen, but it is never
+ * unloaded: it is linked with -z nodelete, so dlclose of the last handle
+ * leaves it mapped (dlopen(..., RTLD_NOLOAD) still finds it) and its state
+ * alive; a later dlopen gets the same runtime. Once started, the runtime
+ * keeps threads that live as long as the process (sysmon and the Ms, which
+ * sleep inside the library's code when idle and have no way to be stopped)
+ * and handlers for SIGSEGV, SIGBUS and SIGFPE (for stack overflow and
+ * Go-style runtime-error panics); unmapping the library under them would
+ * crash the process at their next wake-up or signal. After dlclose those
+ * handlers stay installed and, for a fault outside any goroutine, still
+ * call the handler that was installed before gort's (or take the default
+ * action), so a host's own fault handling keeps working. A host that
+ * changes these signals' handlers after starting gort should chain to the
+ * previous handler as gort does. Since 0.4.0.
  */
 #ifndef GORT_RUNTIME_H
 #define GORT_RUNTIME_H
@@ -102,7 +117,10 @@ GORT_API void go_attr_init(go_attr_t *attr) GORT_NOEXCEPT;
  *   GO_ESHUTDOWN the main goroutine has returned.
  * Never blocks; from a goroutine whose P has 256 runnable goroutines queued
  * it yields once (see the top of this file). The new goroutine runs later,
- * on any thread. Since 0.1.0. */
+ * on any thread. fn ends the goroutine by returning (or go_exit): never
+ * with pthread_exit, a thread cancellation or a longjmp out of fn, which the
+ * runtime cannot follow (gort/defer.h, "Escapes the runtime cannot see":
+ * the first two are fatal errors). Since 0.1.0. */
 GORT_API go_id_t go_spawn(go_fn_t fn, void *arg) GORT_NOEXCEPT;
 
 /* go_spawn_copy - like go_spawn, but the @size bytes at @args are copied now

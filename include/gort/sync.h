@@ -11,6 +11,20 @@
  * returned, or a reuse before Wait returned, is Go's "sync: WaitGroup
  * misuse" panic: a real panic (gort/defer.h), recoverable by a deferred
  * call; unrecovered, it prints Go's text and ends the process with status 2.
+ *
+ * FREED AND FOREIGN HANDLES (every type here). The memory of a WaitGroup,
+ * Mutex, RWMutex, Once or Cond is never given back to malloc: a freed one
+ * stays marked as freed. So freeing a handle that was already freed is
+ * ignored, and every other function here returns GO_EINVAL for it (cond_new
+ * returns NULL with errno EINVAL). So it does for a handle of another gort
+ * type (a go_wg_t * passed as a go_mutex_t *) and for a pointer that is not
+ * 64-byte aligned (rejected before it is read). What gort cannot catch: a
+ * freed object's memory is reused for a new object of the same type (never
+ * of another type) once 256 more of that type were freed after it, and from
+ * then on the old handle names the new object; a garbage pointer to memory
+ * that cannot be read crashes. It is a debugging aid: using a handle after
+ * freeing it is still a bug (and, while another thread frees it, a data
+ * race).
  */
 #ifndef GORT_SYNC_H
 #define GORT_SYNC_H
@@ -34,9 +48,9 @@ GORT_API go_wg_t *wg_new(void) GORT_NOEXCEPT;
  * error: the waiter would never be released). It may be freed as soon as
  * wg_wait has returned (in every waiter), even while the goroutine whose
  * wg_done released them is still returning from that call: no gort call
- * touches a WaitGroup after it released its waiters. Using the handle afterwards
- * is undefined; gort catches most such uses and returns GO_EINVAL.
- * Since 0.1.0. */
+ * touches a WaitGroup after it released its waiters. A second free is
+ * ignored, and other uses of the freed handle return GO_EINVAL (see FREED
+ * AND FOREIGN HANDLES above). Since 0.1.0. */
 GORT_API void wg_free(go_wg_t *wg) GORT_NOEXCEPT;
 
 /* wg_add - add @delta (may be negative) to the counter; when it reaches
@@ -84,8 +98,8 @@ typedef struct go_mutex go_mutex_t;
 
 /* mutex_new - an unlocked mutex; NULL with errno ENOMEM on failure. */
 GORT_API go_mutex_t *mutex_new(void) GORT_NOEXCEPT;
-/* mutex_free - release it; NULL is ignored. It must be unlocked, with no
- * waiter (a fatal error otherwise). */
+/* mutex_free - release it; NULL, and a mutex freed already, are ignored.
+ * It must be unlocked, with no waiter (a fatal error otherwise). */
 GORT_API void mutex_free(go_mutex_t *mu) GORT_NOEXCEPT;
 /* mutex_lock - Lock: block until the mutex is ours. 0 or GO_EINVAL. */
 GORT_API int mutex_lock(go_mutex_t *mu) GORT_NOEXCEPT;
@@ -110,7 +124,8 @@ GORT_API int mutex_unlock_err(go_mutex_t *mu) GORT_NOEXCEPT;
 typedef struct go_rwmutex go_rwmutex_t;
 
 GORT_API go_rwmutex_t *rwmutex_new(void) GORT_NOEXCEPT;
-/* rwmutex_free - NULL is ignored; it must be unlocked, with no waiter. */
+/* rwmutex_free - NULL, and an RWMutex freed already, are ignored; it must
+ * be unlocked, with no waiter. */
 GORT_API void rwmutex_free(go_rwmutex_t *rw) GORT_NOEXCEPT;
 /* Each returns 0 (the try forms: 1 locked, 0 not) or GO_EINVAL. */
 GORT_API int rwmutex_rlock(go_rwmutex_t *rw) GORT_NOEXCEPT;
@@ -130,6 +145,8 @@ GORT_API int rwmutex_unlock(go_rwmutex_t *rw) GORT_NOEXCEPT;
 typedef struct go_once go_once_t;
 
 GORT_API go_once_t *once_new(void) GORT_NOEXCEPT;
+/* once_free - NULL, and a Once freed already, are ignored; fn may not be
+ * running in once_do (a fatal error). */
 GORT_API void once_free(go_once_t *o) GORT_NOEXCEPT;
 /* once_do - 0, or GO_EINVAL (o not live, fn NULL). */
 GORT_API int once_do(go_once_t *o, go_fn_t fn, void *arg) GORT_NOEXCEPT;
@@ -147,9 +164,11 @@ typedef struct go_cond go_cond_t;
 /* cond_new - a Cond whose L is @mu (which must outlive it). NULL with errno
  * EINVAL (mu not live) or ENOMEM. */
 GORT_API go_cond_t *cond_new(go_mutex_t *mu) GORT_NOEXCEPT;
-/* cond_free - NULL is ignored; no waiter may remain (a fatal error). */
+/* cond_free - NULL, and a Cond freed already, are ignored; no waiter may
+ * remain (a fatal error). */
 GORT_API void cond_free(go_cond_t *c) GORT_NOEXCEPT;
-/* Each returns 0 or GO_EINVAL. */
+/* Each returns 0 or GO_EINVAL (c not live; for cond_wait, also its mutex
+ * not live: freed before the Cond). */
 GORT_API int cond_wait(go_cond_t *c) GORT_NOEXCEPT;
 GORT_API int cond_signal(go_cond_t *c) GORT_NOEXCEPT;
 GORT_API int cond_broadcast(go_cond_t *c) GORT_NOEXCEPT;

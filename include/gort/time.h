@@ -11,6 +11,16 @@
  * keeps the deadlock detector (gort/runtime.h) from firing, as in Go.
  *
  * go_sleep (time.Sleep) is in gort/runtime.h. Since 0.3.0.
+ *
+ * FREED AND FOREIGN HANDLES. As for channels (gort/chan.h): the memory of a
+ * timer or ticker is never given back to malloc, so freeing one a second
+ * time is ignored, and the other functions return GO_EINVAL (go_timer_chan,
+ * go_ticker_chan: NULL) for a freed one, for a handle of another type (a
+ * go_timer_t * passed as a go_ticker_t *, or the reverse) and for a pointer
+ * that is not 64-byte aligned. The channel of a freed timer or ticker is
+ * freed with it and reads as a freed channel. Not caught: a freed timer's
+ * memory is reused for a new timer (a ticker's for a new ticker) once 256
+ * more were freed after it, and then the old handle names the new one.
  */
 #ifndef GORT_TIME_H
 #define GORT_TIME_H
@@ -64,9 +74,9 @@ GORT_API int go_timer_stop(go_timer_t *t) GORT_NOEXCEPT;
  * it is stopped or fired and its channel drained. Since 0.3.0. */
 GORT_API int go_timer_reset(go_timer_t *t, int64_t ns) GORT_NOEXCEPT;
 
-/* go_timer_free - stop the timer and release it and its channel. NULL is
- * ignored. No goroutine or thread may be blocked on its channel.
- * Since 0.3.0. */
+/* go_timer_free - stop the timer and release it and its channel. NULL, and
+ * a timer freed already, are ignored. No goroutine or thread may be blocked
+ * on its channel. Since 0.3.0. */
 GORT_API void go_timer_free(go_timer_t *t) GORT_NOEXCEPT;
 
 /* An opaque ticker (time.Ticker). */
@@ -101,9 +111,9 @@ GORT_API int go_ticker_reset(go_ticker_t *t, int64_t period) GORT_NOEXCEPT;
  * the panic. Since 0.3.0. */
 GORT_API int go_ticker_reset_err(go_ticker_t *t, int64_t period) GORT_NOEXCEPT;
 
-/* go_ticker_free - stop the ticker and release it and its channel. NULL is
- * ignored. No goroutine or thread may be blocked on its channel.
- * Since 0.3.0. */
+/* go_ticker_free - stop the ticker and release it and its channel. NULL,
+ * and a ticker freed already, are ignored. No goroutine or thread may be
+ * blocked on its channel. Since 0.3.0. */
 GORT_API void go_ticker_free(go_ticker_t *t) GORT_NOEXCEPT;
 
 #ifdef __cplusplus

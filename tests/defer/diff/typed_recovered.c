@@ -14,7 +14,11 @@ static void show(void *unused)
         return;
     }
     const my_err_t *e = r.value;
-    printf("recovered %s: %s (code %d)\n", r.type->name, r.message, e->code);
+    /* fmt's %v calls Error(): here the caller runs the format callback
+     * (panic_recover does not: Go's recover runs no user code) */
+    char text[64];
+    r.type->format(r.value, text, sizeof text);
+    printf("recovered %s: %s (code %d)\n", r.type->name, text, e->code);
 }
 
 static void f(void *unused)
@@ -29,7 +33,10 @@ static void again(void *unused)
     (void)unused;
     go_recovered_t r;
     int ok = panic_recover(&r);
-    printf("recovered again: %s\n", rtext(ok, &r));
+    char text[64];
+    if (ok && r.type != NULL)
+        r.type->format(r.value, text, sizeof text);
+    printf("recovered again: %s\n", ok && r.type != NULL ? text : rtext(ok, &r));
     if (ok)
         panic_raise_value(r.value, r.type);
 }
