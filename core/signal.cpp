@@ -197,8 +197,21 @@ std::uintptr_t fault_pc(void *uctx) {
     _exit(2);
 }
 
+struct sigaction *old_action(int sig) {
+    return sig == SIGSEGV ? &g_old_segv : sig == SIGBUS ? &g_old_bus : &g_old_fpe;
+}
+
+// The host installed a handler of its own before gort: a JVM or the CLR,
+// which turn faults in their code into NullPointerException,
+// StackOverflowError and the like, on their own threads.
+bool host_handles(int sig) {
+    const struct sigaction *old = old_action(sig);
+    if (old->sa_flags & SA_SIGINFO) return old->sa_sigaction != nullptr;
+    return old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN;
+}
+
 void chain(int sig, siginfo_t *si, void *uctx) {
-    struct sigaction *old = sig == SIGSEGV ? &g_old_segv : sig == SIGBUS ? &g_old_bus : &g_old_fpe;
+    struct sigaction *old = old_action(sig);
     if (old->sa_flags & SA_SIGINFO) {
         if (old->sa_sigaction != nullptr) {
             old->sa_sigaction(sig, si, uctx);
@@ -255,9 +268,12 @@ void handler(int sig, siginfo_t *si, void *uctx) {
     bool hw = si->si_code > 0;  // a hardware fault, not a sent signal
     if (m != nullptr && hw && is_overflow(m->curg, addr, fault_sp(uctx)))
         report_overflow(m->curg, addr, uctx);
-    if (m == nullptr && hw && t_stack_hi != 0 && pinned_id() != 0 &&
-        is_thread_overflow(addr, fault_sp(uctx)))
-        report_thread_overflow(addr, uctx);
+    // A pinned goroutine's thread belongs to the host when the host has a
+    // handler: a JVM's or the CLR's pinned body faults on purpose (implicit
+    // null checks, stack banging), and only the VM knows what its fault
+    // means. Without one (a C program), the fault is the goroutine's.
+    bool pinned = m == nullptr && t_stack_hi != 0 && pinned_id() != 0 && !host_handles(sig);
+    if (pinned && hw && is_thread_overflow(addr, fault_sp(uctx))) report_thread_overflow(addr, uctx);
     // Runtime code faulted, whatever the thread (rule 2 above).
     if (hw && in_gort_code(fault_pc(uctx))) report_runtime_fault(sig, si, uctx);
     if (m != nullptr) {
@@ -266,7 +282,7 @@ void handler(int sig, siginfo_t *si, void *uctx) {
             auto lo = reinterpret_cast<std::uintptr_t>(g->stack->usable_lo());
             if (redirect_to_sigpanic(lo, lo + g->stack->usable_size(), sig, si, uctx)) return;
         }
-    } else if (t_stack_hi != 0 && pinned_id() != 0) {
+    } else if (pinned) {
         // A pinned goroutine's body, on its thread's own stack.
         if (redirect_to_sigpanic(t_stack_lo + t_stack_guard, t_stack_hi, sig, si, uctx)) return;
     }
