@@ -24,6 +24,7 @@
 //     gort (a JVM uses SIGSEGV for its own purposes), or to the default
 //     action.
 #include <csignal>
+#include <dlfcn.h>
 #include <link.h>
 #include <cstdio>
 #include <cstdlib>
@@ -203,11 +204,29 @@ struct sigaction *old_action(int sig) {
 
 // The host installed a handler of its own before gort: a JVM or the CLR,
 // which turn faults in their code into NullPointerException,
-// StackOverflowError and the like, on their own threads.
+// StackOverflowError and the like, on their own threads. A sanitizer
+// runtime's handler (ASan's or TSan's handle_segv) is not a host's: it only
+// reports. Decided once, at install.
+bool g_host_segv, g_host_bus, g_host_fpe;
+
+bool host_handler(const struct sigaction *old) {
+    void *fn;
+    if (old->sa_flags & SA_SIGINFO) fn = reinterpret_cast<void *>(old->sa_sigaction);
+    else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN)
+        fn = reinterpret_cast<void *>(old->sa_handler);
+    else return false;
+    if (fn == nullptr) return false;
+    Dl_info info;
+    if (dladdr(fn, &info) != 0 && info.dli_fname != nullptr &&
+        (std::strstr(info.dli_fname, "libtsan") != nullptr ||
+         std::strstr(info.dli_fname, "libasan") != nullptr ||
+         std::strstr(info.dli_fname, "libubsan") != nullptr))
+        return false;
+    return true;
+}
+
 bool host_handles(int sig) {
-    const struct sigaction *old = old_action(sig);
-    if (old->sa_flags & SA_SIGINFO) return old->sa_sigaction != nullptr;
-    return old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN;
+    return sig == SIGSEGV ? g_host_segv : sig == SIGBUS ? g_host_bus : g_host_fpe;
 }
 
 void chain(int sig, siginfo_t *si, void *uctx) {
@@ -305,6 +324,9 @@ void install_signal_handlers() {
     sigaction(SIGSEGV, &sa, &g_old_segv);
     sigaction(SIGBUS, &sa, &g_old_bus);
     sigaction(SIGFPE, &sa, &g_old_fpe);
+    g_host_segv = host_handler(&g_old_segv);
+    g_host_bus = host_handler(&g_old_bus);
+    g_host_fpe = host_handler(&g_old_fpe);
 }
 
 void *thread_signal_stack() {

@@ -50,6 +50,15 @@
 
 static void expect_exit(const tu_child_t *r, int status, const char *prefix)
 {
+#if defined(__SANITIZE_THREAD__)
+    /* The fatal report prints the goroutine's trace from the signal handler
+     * (backtrace() may load libgcc_s and malloc): TSan then reports a
+     * signal-unsafe call and exits with its own status (66), after the
+     * runtime's report. Accept that only after the expected text. */
+    if (r->exited && r->exit_status == 66 && prefix != NULL && tu_starts_with(r->err, prefix) &&
+        strstr(r->err, "ThreadSanitizer") != NULL)
+        return;
+#endif
     if (!r->exited || r->exit_status != status)
         fail_msg("expected exit status %d; %s", status, tu_child_describe(r));
     if (prefix != NULL && !tu_starts_with(r->err, prefix))
@@ -482,6 +491,12 @@ static void child_pthread_exit(void *p)
 static void test_pthread_exit_in_goroutine(void **state)
 {
     (void)state;
+#if defined(__SANITIZE_THREAD__)
+    /* TSan's own pthread_exit interceptor stops first ("CHECK failed ...
+     * cur_thread_placeholder"): it cannot exit a thread from a fiber that
+     * is not the thread's own. Nothing of gort's runs before that. */
+    skip();
+#endif
     for (intptr_t pinned = 0; pinned < 2; pinned++) {
         tu_child_t r;
         tu_run_child(child_pthread_exit, (void *)pinned, CHILD_TIMEOUT_MS, &r);
