@@ -313,6 +313,9 @@ void start_m_locked(P *p, bool spinning) {
         s.midle = m->link;
     } else if (s.mcount.load(std::memory_order_relaxed) >= s.maxthreads) {
         pidle_put_locked(p);
+        // An M may be between its last look for work and stop_m: it must
+        // not sleep now (stop_m reads this under the lock).
+        s.cap_missed_wake = true;
         s.lock.unlock();
         if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
         warn_thread_cap();
@@ -353,6 +356,17 @@ void start_m_with(P *p, bool spinning) {
 void stop_m(M *m) {
     {
         LockGuard lg(g_sched->lock);
+        // At the thread cap a wake-up found no M to start (start_m_locked):
+        // this M, which was on its way here, takes that P and looks again,
+        // or the work it was for would wait for good.
+        if (g_sched->cap_missed_wake) {
+            g_sched->cap_missed_wake = false;
+            if (P *p = pidle_get_locked()) {
+                m->p = p;
+                m->nextp = nullptr;
+                return;
+            }
+        }
         m->link = g_sched->midle;
         g_sched->midle = m;
     }

@@ -220,6 +220,7 @@ struct Sched {
     P *pidle = nullptr;
     std::atomic<std::int32_t> npidle{0};
     M *midle = nullptr;
+    bool cap_missed_wake = false;  // lock: a wake-up at the thread cap found no M (stop_m)
     M *allm = nullptr;        // guarded by lock; Ms are never freed
     std::atomic<int> mcount{0};  // Ms made (written under lock)
     int maxthreads = 10000;      // the cap on Ms (GORT_MAXTHREADS), set at start

@@ -42,6 +42,7 @@ for b in "${builds[@]}"; do
     done < <(echo "$log" | sed -n 's/^ *[0-9]*\/[0-9]* \([^ ]*\) *\(FAIL\|TIMEOUT\|ERROR\).*/\1/p')
     ok=$(echo "$log" | sed -n 's/^Ok: *\([0-9]*\).*/\1/p' | tail -1)
     bad=$(echo "$log" | sed -n 's/^\(Fail\|Timeout\): *\([0-9]*\).*/\2/p' | awk '{s+=$0} END {print s+0}')
+    echo "stress: $b: repetition $i of $n: ${ok:-0} ok, ${bad:-0} failed"
     runs=$((runs + ${ok:-0} + ${bad:-0}))
     passed=$((passed + ${ok:-0}))
     failed=$((failed + ${bad:-0}))

@@ -733,6 +733,45 @@ static void test_thread_cap_warns_and_lives(void **state)
     tu_child_free(&r);
 }
 
+/* At the thread cap (one M), a goroutine spawned by a thread that is not a
+ * goroutine must not wait for good when the only M is on its way to sleep:
+ * the spawner's wake-up finds no M to start and no thread to make. Before
+ * the fix, without sysmon's backstop (tests/meson.build runs this suite
+ * with GORTDEBUG=sysmonwake=0), 2 runs in 3 hung. */
+static go_wg_t *cap_wg;
+static void cap_body(void *p)
+{
+    (void)p;
+    wg_done(cap_wg);
+}
+
+static void child_cap_foreign_spawns(void *p)
+{
+    (void)p;
+    setenv("GORT_MAXTHREADS", "1", 1);
+    setenv("GOMAXPROCS", "1", 1);
+    cap_wg = wg_new();
+    for (int r = 0; r < 20000; r++) {
+        wg_add(cap_wg, 1);
+        TU_CHILD_CHECK(go_spawn(cap_body, NULL) > 0);
+        wg_wait(cap_wg);
+        if (r % 3 == 0)
+            tu_thread_sleep_ns(20000); /* let the M reach its sleep */
+    }
+    wg_free(cap_wg);
+    child_done();
+}
+
+static void test_thread_cap_foreign_spawns_never_stranded(void **state)
+{
+    (void)state;
+    tu_child_t r;
+    tu_run_child(child_cap_foreign_spawns, NULL, CHILD_TIMEOUT_MS, &r);
+    if (!r.exited || r.exit_status != 0)
+        fail_msg("expected exit status 0; %s", tu_child_describe(&r));
+    tu_child_free(&r);
+}
+
 /* The deadlock detector counts a goroutine in a system call as running:
  * main sleeps in a handed-off call while another goroutine waits on a
  * channel nobody will send on; the program then ends normally. */
@@ -920,6 +959,7 @@ int main(void)
         TU_TEST(test_preempt_point_idle_when_not_asked),
         TU_TEST(test_pinned_is_plain_call),
         TU_TEST(test_thread_cap_warns_and_lives),
+        TU_TEST(test_thread_cap_foreign_spawns_never_stranded),
         TU_TEST(test_deadlock_rule),
         TU_TEST(test_gort_call_inside_syscall_is_fatal),
         TU_TEST(test_opt_in_retake_of_unwrapped_read),
