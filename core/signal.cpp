@@ -25,6 +25,7 @@
 //     action.
 #include <csignal>
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <link.h>
 #include <cstdio>
 #include <cstdlib>
@@ -316,6 +317,11 @@ void install_signal_handlers() {
     if (g_installed) return;
     g_installed = true;
     dl_iterate_phdr(find_text, reinterpret_cast<void *>(&install_signal_handlers));
+    // glibc's backtrace() loads libgcc_s and allocates on its first call:
+    // make that call now, so that the fatal reports the handler prints
+    // (write_trace) call no malloc inside the signal handler.
+    void *frame[2];
+    backtrace(frame, 2);
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = handler;

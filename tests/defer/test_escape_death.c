@@ -50,15 +50,6 @@
 
 static void expect_exit(const tu_child_t *r, int status, const char *prefix)
 {
-#if defined(__SANITIZE_THREAD__)
-    /* The fatal report prints the goroutine's trace from the signal handler
-     * (backtrace() may load libgcc_s and malloc): TSan then reports a
-     * signal-unsafe call and exits with its own status (66), after the
-     * runtime's report. Accept that only after the expected text. */
-    if (r->exited && r->exit_status == 66 && prefix != NULL && tu_starts_with(r->err, prefix) &&
-        strstr(r->err, "ThreadSanitizer") != NULL)
-        return;
-#endif
     if (!r->exited || r->exit_status != status)
         fail_msg("expected exit status %d; %s", status, tu_child_describe(r));
     if (prefix != NULL && !tu_starts_with(r->err, prefix))
