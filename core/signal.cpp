@@ -20,16 +20,21 @@
 //  3. The stack pointer is inside the running goroutine's stack (an M's
 //     goroutine, or a pinned goroutine's body on its thread's own stack):
 //     redirect to sigpanic, which raises Go's runtime-error panic.
+//     A pinned pool thread is the goroutine's only when the host installed
+//     no handler of its own before gort: a JVM's or the CLR's bodies fault
+//     on purpose (implicit null checks, stack banging), and only the VM
+//     knows what such a fault means. (A sanitizer's handler only reports:
+//     it is not a host's, told apart with dladdr.)
 //  4. Anything else is not ours: it goes to the handler installed before
 //     gort (a JVM uses SIGSEGV for its own purposes), or to the default
 //     action.
 #include <csignal>
-#include <dlfcn.h>
-#include <execinfo.h>
-#include <link.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <link.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
