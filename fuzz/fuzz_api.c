@@ -74,6 +74,7 @@ static struct world {
     atomic_int live;     /* goroutines of this program still running */
     atomic_int once_runs;
     atomic_int closing;  /* the driver has started the cleanup */
+    atomic_int wg_broken; /* a WaitGroup call said GO_EBUSY: its state is unreliable */
 } W;
 
 static int g_trace = -1; /* FUZZ_TRACE=1: print each op as it starts */
@@ -331,6 +332,7 @@ static void doner(void *arg) {
      * an Add races a Wait's wake-up */
     int rc = wg_done_err(W.wg);
     CHECK(rc == 0 || rc == GO_ERANGE || rc == GO_EBUSY, "wg_done_err returned %d", rc);
+    if (rc == GO_EBUSY) atomic_store(&W.wg_broken, 1);
 }
 
 static int spawn_counted(go_fn_t fn, void *arg) {
@@ -345,14 +347,18 @@ static int spawn_counted(go_fn_t fn, void *arg) {
 static void op_wg(int b, int may_block) {
     switch (b % 3) {
     case 0: {
+        /* GO_EBUSY ("misuse") is reported after the counter moved, as Go's
+         * panic: the doner still balances it */
         int rc = wg_add_err(W.wg, 1);
         CHECK(rc == 0 || rc == GO_EBUSY, "wg_add_err(1) returned %d", rc);
-        if (rc == 0 && !spawn_counted(doner, NULL)) wg_done_err(W.wg);
+        if (rc == GO_EBUSY) atomic_store(&W.wg_broken, 1);
+        if (!spawn_counted(doner, NULL)) wg_done_err(W.wg);
         break;
     }
     case 1: {
         int rc = wg_add_err(W.wg, -1);
         CHECK(rc == 0 || rc == GO_ERANGE || rc == GO_EBUSY, "wg_add_err(-1) returned %d", rc);
+        if (rc == GO_EBUSY) atomic_store(&W.wg_broken, 1);
         break;
     }
     default:
@@ -361,6 +367,7 @@ static void op_wg(int b, int may_block) {
              * (an Add racing the wake-up): the error form says GO_EBUSY */
             int rc = wg_wait_err(W.wg);
             CHECK(rc == 0 || rc == GO_EBUSY, "wg_wait_err returned %d", rc);
+            if (rc == GO_EBUSY) atomic_store(&W.wg_broken, 1);
         }
         break;
     }
@@ -503,28 +510,35 @@ static void op_bad(int b) {
     }
 }
 
-static void run_part(part_t *pt, int is_worker);
+typedef struct worker worker_t;
+static void run_part(part_t *pt, int is_worker, worker_t *self);
 
 /* A worker goroutine: runs its part of the program. */
-typedef struct worker {
+struct worker {
     part_t part;
-} worker_t;
+    atomic_int op;    /* the op it runs now (a hang report names it), -1 done */
+};
 static worker_t g_workers[NWORK + 8];
 static atomic_int g_nworkers;
+
+
+static void worker_done(void *arg) { atomic_store(&((worker_t *)arg)->op, -1); }
 
 static void worker_main(void *arg) {
     worker_t *w = arg;
     defer_push(leave, NULL);
-    run_part(&w->part, 1);
+    defer_push(worker_done, w);
+    run_part(&w->part, 1, w);
 }
 
-static void run_part(part_t *pt, int is_worker) {
+static void run_part(part_t *pt, int is_worker, worker_t *self) {
     for (;;) {
         int op = take(pt);
         if (op < 0) return;
         int b = take_or(pt, 0);
         int i = b % NCHAN;
         if (g_trace) fprintf(stderr, "g%lld: op %d b 0x%02x\n", (long long)go_id(), op % 16, b);
+        if (self != NULL) atomic_store(&self->op, (op % 16) << 8 | b);
         switch (op % 16) {
         case 0: op_send(i, 0); break;
         case 1: op_recv(i, 0); break;
@@ -570,6 +584,7 @@ static void run_part(part_t *pt, int is_worker) {
                     size_t len = (size_t)(b >> 1) % 16;
                     if (len > pt->n) len = pt->n;
                     g_workers[k].part = (part_t){pt->p, len};
+                    atomic_store(&g_workers[k].op, 0);
                     pt->p += len;
                     pt->n -= len;
                     spawn_counted(worker_main, &g_workers[k]);
@@ -629,9 +644,26 @@ static void cleanup(void) {
     int64_t start = go_nanotime();
     while (atomic_load(&W.live) > 0) {
         cond_broadcast(W.cond);
+        if (atomic_load(&W.wg_broken)) {
+            /* After a misuse Go's WaitGroup may keep waiters that nothing
+             * releases; a counter that reaches zero again releases them. */
+            wg_add_err(W.wg, 1);
+            wg_done_err(W.wg);
+        }
         go_sleep(200000);
-        CHECK(go_nanotime() - start < 10000000000LL, "hang: %d goroutines still running",
-              atomic_load(&W.live));
+        if (go_nanotime() - start >= 10000000000LL) {
+            int n = atomic_load(&g_nworkers);
+            if (n > (int)(sizeof g_workers / sizeof g_workers[0]))
+                n = (int)(sizeof g_workers / sizeof g_workers[0]);
+            for (int k = 0; k < n; k++) {
+                int op = atomic_load(&g_workers[k].op);
+                if (op >= 0)
+                    fprintf(stderr, "fuzz_api: worker %d still in op %d (operand 0x%02x)\n", k,
+                            op >> 8, op & 0xff);
+            }
+            CHECK(0, "hang: %d goroutines still running (wg misused: %d)", atomic_load(&W.live),
+                  atomic_load(&W.wg_broken));
+        }
     }
     /* wg_wait does not block: every wg_add(1) had its doner, and the
      * doners are done. The counter may sit above zero only after a
@@ -652,10 +684,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     atomic_store(&g_nworkers, nwork);
     for (int k = 0; k < nwork; k++) {
         g_workers[k].part = (part_t){body + share * (size_t)(k + 1), share};
+        atomic_store(&g_workers[k].op, 0);
         spawn_counted(worker_main, &g_workers[k]);
     }
     part_t mine = {body, share};
-    run_part(&mine, 0);
+    run_part(&mine, 0, NULL);
     cleanup();
     world_free();
     return 0;
