@@ -233,10 +233,38 @@ void set_message(Panic *p, const char *msg) {
 
 // A typed value's text without its format callback: Go's "(type) 0xADDR".
 // Runs no user code.
+// Written by hand: recover runs this on every recovered typed panic, and
+// snprintf doubled the cost of panic_recover (bench/run.sh: 75 -> 166 ns).
+// Same text as snprintf's "(%s) %p", truncated the same way.
 void set_address_message(Panic *p) {
-    std::snprintf(p->inline_msg, sizeof p->inline_msg, "(%s) %p",
-                  p->type != nullptr && p->type->name != nullptr ? p->type->name : "unknown",
-                  p->value);
+    const char *name = p->type != nullptr && p->type->name != nullptr ? p->type->name : "unknown";
+    char addr[2 + 2 * sizeof(void *) + 1];
+    const char *a = "(nil)";
+    if (p->value != nullptr) {
+        auto v = reinterpret_cast<std::uintptr_t>(p->value);
+        char *e = addr + sizeof addr - 1;
+        *e = 0;
+        char *q = e;
+        do {
+            *--q = "0123456789abcdef"[v & 15];
+            v >>= 4;
+        } while (v != 0);
+        *--q = 'x';
+        *--q = '0';
+        a = q;
+    }
+    std::size_t cap = sizeof p->inline_msg - 1, n = 0;
+    auto put = [&](const char *t) {
+        std::size_t len = std::strlen(t);
+        if (len > cap - n) len = cap - n;
+        std::memcpy(p->inline_msg + n, t, len);
+        n += len;
+    };
+    put("(");
+    put(name);
+    put(") ");
+    put(a);
+    p->inline_msg[n] = 0;
     p->message = p->inline_msg;
 }
 
