@@ -22,6 +22,11 @@ int defer_push_copy(go_defer_fn_t fn, const void *args, size_t size) noexcept {
     return defer_push_impl(fn, args, size, true);
 }
 
+int defer_run(go_defer_fn_t fn, void *arg) noexcept {
+    if (fn == nullptr) return GO_EINVAL;
+    return defer_run_impl(fn, arg);
+}
+
 int go_call(go_fn_t fn, void *arg) noexcept {
     if (fn == nullptr) return GO_EINVAL;
     if (__builtin_expect(!g_rt_on, 1)) return call_frame(gstate(), fn, arg);

@@ -149,6 +149,26 @@ GORT_NO_UBSAN_NULL Frame *call_deferred(GState *gs, Panic *by) {
 [[noreturn]] void print_and_die(GState *gs);
 void preprint(GState *gs);
 
+// Before a recovery's jump to `target`: the target's pending deferred calls
+// whose argument lies in the stack memory the jump discards, [here,
+// target's stack pointer) — a C++ scope guard (gort.hpp's gort::defer) in
+// a function below the target, or a C call given the address of such a
+// function's local — run now, while that memory is alive. Order is kept:
+// every pending record from the newest down to the oldest such one runs
+// here, the older ones after the landing.
+void run_discarded_args(GState *gs, Frame *target, std::uintptr_t here) {
+    std::uintptr_t top = frame_sp(target);
+    std::uint32_t low = gs->ndefers;
+    for (std::uint32_t i = target->defer_base; i < gs->ndefers; i++) {
+        auto a = reinterpret_cast<std::uintptr_t>(gs->defers[i].arg);
+        if (gs->defers[i].inline_size == 0 && a >= here && a < top) {
+            low = i;
+            break;
+        }
+    }
+    while (gs->ndefers > low) call_deferred(gs, nullptr);
+}
+
 // A deferred call run by p recovered it: jump to the frame that deferred it.
 [[noreturn]] GORT_NO_TSAN void recovery(GState *gs, Frame *target) {
     Panic *discarded = nullptr;
@@ -178,6 +198,7 @@ void preprint(GState *gs);
         discarded = next;
     }
     set_frame(gs, target);
+    run_discarded_args(gs, target, reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)));
     target->flags |= kFrameLanded;
     __builtin_longjmp(target->jb, 1);
 }
@@ -491,6 +512,28 @@ int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bo
         }
     }
     gs->ndefers++;
+    return 0;
+}
+
+int defer_run_impl(go_defer_fn_t fn, void *arg) {
+    GState *gs = gstate();
+    Frame *f = gs->frame;
+    if (f == nullptr) return 0;
+    if (__builtin_expect(frame_is_stale(gs, __builtin_frame_address(0)), 0)) stale_frame();
+    for (std::uint32_t i = gs->ndefers; i > f->defer_base; --i) {
+        DeferRec &d = gs->defers[i - 1];
+        if (d.fn != fn || d.arg != arg || d.inline_size != 0 || d.heap_args != nullptr) continue;
+        if (i != gs->ndefers) {
+            // Calls deferred after it stay pending, in their order: move it
+            // to the top, where call_deferred takes it.
+            DeferRec r = d;
+            std::memmove(static_cast<void *>(&gs->defers[i - 1]), &gs->defers[i],
+                         (gs->ndefers - i) * sizeof(DeferRec));
+            gs->defers[gs->ndefers - 1] = r;
+        }
+        call_deferred(gs, nullptr);
+        return 1;
+    }
     return 0;
 }
 

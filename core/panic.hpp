@@ -70,6 +70,10 @@ struct GState {
 
 
 int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bool copy);
+// Run now, and remove, the innermost frame's newest pending record fn(arg)
+// pushed without a copy (defer_run: the end of a C++ scope guard). 1 when
+// it ran, 0 when there is none.
+int defer_run_impl(go_defer_fn_t fn, void *arg);
 void frame_enter(GState *gs, Frame *f);
 void frame_leave(Frame *f);
 // Run fn(arg) as a frame; returns GO_RECOVERED or 0. The goroutine body and

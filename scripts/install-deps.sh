@@ -11,6 +11,7 @@ packages=(
   valgrind                                       # valgrind test setup (and valgrind.h)
   binutils                                       # nm, for the exported-symbols test
   curl                                           # fetches the HTTP example in its test
+  clang                                          # gort.hpp is checked with clang++ too
 )
 # Each binding lists its toolchain's packages (cargo, javac, mcs...).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -36,12 +36,16 @@ for b in "${builds[@]}"; do
     # the soak and the install test are long and not about flakes
     log=$(meson test -C "$dir" --setup quick --num-processes 2 --no-suite soak \
           --no-suite install 2>&1)
+    # "12/400 gort:unit / runtime-p2   FAIL   3.1s ...": the name has spaces
     while read -r name; do
       fails[$name]=$(( ${fails[$name]:-0} + 1 ))
-      cp "$dir/meson-logs/testlog-quick.txt" "$dir/meson-logs/failed-$i.txt" 2>/dev/null
-    done < <(echo "$log" | sed -n 's/^ *[0-9]*\/[0-9]* \([^ ]*\) *\(FAIL\|TIMEOUT\|ERROR\).*/\1/p')
+      echo "stress: $b: repetition $i: FAIL $name (log: $dir/meson-logs/failed-$i.txt)"
+    done < <(echo "$log" | sed -n 's/^ *[0-9]*\/[0-9]* \(.*[^ ]\) *\(FAIL\|TIMEOUT\|ERROR\) .*/\1/p')
     ok=$(echo "$log" | sed -n 's/^Ok: *\([0-9]*\).*/\1/p' | tail -1)
     bad=$(echo "$log" | sed -n 's/^\(Fail\|Timeout\): *\([0-9]*\).*/\2/p' | awk '{s+=$0} END {print s+0}')
+    if [ "${bad:-0}" -gt 0 ]; then
+      cp "$dir/meson-logs/testlog-quick.txt" "$dir/meson-logs/failed-$i.txt" 2>/dev/null
+    fi
     echo "stress: $b: repetition $i of $n: ${ok:-0} ok, ${bad:-0} failed"
     runs=$((runs + ${ok:-0} + ${bad:-0}))
     passed=$((passed + ${ok:-0}))

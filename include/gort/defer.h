@@ -21,7 +21,12 @@
  * panic_recover() stops the panic: when it returns, the remaining deferred
  * calls of the frame that deferred it run, and that frame returns normally
  * to its caller — go_call returns GO_RECOVERED, a GO_FRAME runs the block
- * after it with a true condition. A panic that nothing recovers prints Go's
+ * after it with a true condition. (Those remaining calls run after the
+ * jump below, except the ones whose argument lies in the stack memory the
+ * jump discards — a C++ scope guard's, or the address of a local of a
+ * function below the frame — which run just before it, while that memory
+ * is alive, together with every call deferred after them: the order stays
+ * Go's. Since 0.5.0.) A panic that nothing recovers prints Go's
  * text ("panic: MSG", chained panics, "goroutine N [running]:" and a
  * backtrace) after the deferred calls ran, and ends the process with status
  * 2. A panic never leaves its goroutine: no other goroutine can recover it
@@ -113,6 +118,19 @@ GORT_API int defer_push(go_defer_fn_t fn, void *arg) GORT_NOEXCEPT;
  * receives a pointer to the copy, valid until fn returns. @args may be NULL
  * only when @size is 0 (fn then receives NULL). Returns as defer_push. */
 GORT_API int defer_push_copy(go_defer_fn_t fn, const void *args, size_t size) GORT_NOEXCEPT;
+
+/* defer_run - run now, and remove, the newest pending deferred call
+ * fn(arg) that defer_push (not defer_push_copy) tied to the innermost
+ * frame: a scope guard's end (gort.hpp's gort::defer pushes its call when
+ * it is made, so that a panic runs it, and runs it here when its scope is
+ * left normally or by a C++ exception). It runs as at the frame's end, in
+ * a frame of its own: a C++ exception that escapes it becomes a panic, and
+ * its recover() finds no panic. Calls deferred after it stay pending, in
+ * their order.
+ * Returns 1 when it ran, 0 when the innermost frame holds no such call (it
+ * ran already: a panic or Goexit ran it; or it was never pushed), or
+ * GO_EINVAL when fn is NULL. Never blocks by itself. Since 0.5.0. */
+GORT_API int defer_run(go_defer_fn_t fn, void *arg) GORT_NOEXCEPT;
 
 /* go_call - run fn(arg) as one Go function call (a frame).
  * Returns 0 when fn returned and its deferred calls ran; GO_RECOVERED when a

@@ -116,7 +116,7 @@ pub const GO_EBUSY: c_int = -16;
 pub const GORT_VERSION_MAJOR: c_int = 0;
 pub const GORT_VERSION_MINOR: c_int = 4;
 pub const GORT_VERSION_PATCH: c_int = 0;
-pub const GORT_VERSION_STRING: &str = "0.4.0";
+pub const GORT_VERSION_STRING: &str = "0.5.0";
 pub const GORT_VERSION_NUMBER: c_int =
     GORT_VERSION_MAJOR * 10000 + GORT_VERSION_MINOR * 100 + GORT_VERSION_PATCH;
 
