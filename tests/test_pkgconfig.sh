@@ -6,7 +6,8 @@
 # with examples/expected/hello.txt.
 #
 # usage: test_pkgconfig.sh BUILD_DIR SOURCE_DIR
-# $MESON is the meson command (meson passes it), $CC the C compiler.
+# $MESON is the meson command (meson passes it), $CC the C compiler, $CXX
+# the C++ compiler (examples/cpp/hello.cpp, against the installed gort.hpp).
 set -eu
 build=${1:?usage: test_pkgconfig.sh BUILD_DIR SOURCE_DIR}
 src=${2:?usage: test_pkgconfig.sh BUILD_DIR SOURCE_DIR}
@@ -32,7 +33,7 @@ pc=$(find "$root" -name gort.pc | head -n 1)
 so=$(find "$root" -name 'libgort.so.0' | head -n 1)
 [ -n "$so" ] || fail "libgort.so.0 was not installed"
 libdir=$(dirname "$so")
-for h in gort.h gort/version.h gort/common.h gort/runtime.h gort/sync.h; do
+for h in gort.h gort.hpp gort/version.h gort/common.h gort/runtime.h gort/sync.h; do
     find "$root" -path "*/include/$h" | grep -q . || fail "header $h was not installed"
 done
 echo "installed: $pc, $so"
@@ -67,5 +68,15 @@ LD_LIBRARY_PATH=$libdir "$tmp/hello" >"$tmp/out" || fail "hello exited with stat
 if ! cmp -s "$tmp/out" "$src/examples/expected/hello.txt"; then
     diff -u "$src/examples/expected/hello.txt" "$tmp/out"
     fail "hello's output differs from examples/expected/hello.txt"
+fi
+# the C++ API from the same gort.pc: examples/cpp/hello.cpp
+CXX=${CXX:-c++}
+# shellcheck disable=SC2086
+$CXX -std=c++17 -Wall -Wextra -Werror $cflags "$src/examples/cpp/hello.cpp" -o "$tmp/hello_cpp" $libs ||
+    fail "compiling examples/cpp/hello.cpp against the installed gort.hpp failed"
+LD_LIBRARY_PATH=$libdir "$tmp/hello_cpp" >"$tmp/out_cpp" || fail "hello_cpp exited with status $?"
+if ! cmp -s "$tmp/out_cpp" "$src/examples/expected/hello.txt"; then
+    diff -u "$src/examples/expected/hello.txt" "$tmp/out_cpp"
+    fail "hello_cpp's output differs from examples/expected/hello.txt"
 fi
 echo "ok"
