@@ -12,6 +12,7 @@ packages=(
   binutils                                       # nm, for the exported-symbols test
   curl                                           # fetches the HTTP example in its test
   clang                                          # gort.hpp is checked with clang++ too
+  abigail-tools                                  # abidiff: the ABI guard (tests/test_abi.sh)
 )
 # Each binding lists its toolchain's packages (cargo, javac, mcs...).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
