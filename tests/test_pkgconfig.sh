@@ -36,6 +36,10 @@ libdir=$(dirname "$so")
 for h in gort.h gort.hpp gort/version.h gort/common.h gort/runtime.h gort/sync.h; do
     find "$root" -path "*/include/$h" | grep -q . || fail "header $h was not installed"
 done
+# the API reference: the family pages and a page per function
+for m in gort.3 gort_runtime.3 gort_cpp.3 go_spawn.3 chan_send.3; do
+    find "$root" -path "*/man3/$m" | grep -q . || fail "man page $m was not installed"
+done
 echo "installed: $pc, $so"
 
 # only the installed gort.pc, its paths moved under the DESTDIR

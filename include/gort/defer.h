@@ -242,6 +242,11 @@ typedef struct go_frame {
     void *impl[6];        /* runtime state */
 } go_frame_t;
 
+/* go_frame_enter_, go_frame_leave_, go_frame_landed_ - GO_FRAME's parts,
+ * exported for the macro only (call them through GO_FRAME): enter makes f
+ * the innermost frame (returns 0); leave, the block's cleanup, runs f's
+ * deferred calls and ends it; landed returns 1 when control came back to
+ * f's jump buffer because a deferred call of f recovered a panic, else 0. */
 GORT_API int go_frame_enter_(go_frame_t *f) GORT_NOEXCEPT;
 GORT_API void go_frame_leave_(go_frame_t *f) GORT_NOEXCEPT;
 GORT_API int go_frame_landed_(go_frame_t *f) GORT_NOEXCEPT;

@@ -123,6 +123,7 @@ GORT_API int mutex_unlock_err(go_mutex_t *mu) GORT_NOEXCEPT;
  * Since 0.3.0. */
 typedef struct go_rwmutex go_rwmutex_t;
 
+/* rwmutex_new - an unlocked RWMutex; NULL with errno ENOMEM on failure. */
 GORT_API go_rwmutex_t *rwmutex_new(void) GORT_NOEXCEPT;
 /* rwmutex_free - NULL, and an RWMutex freed already, are ignored; it must
  * be unlocked, with no waiter. */
@@ -144,6 +145,7 @@ GORT_API int rwmutex_unlock(go_rwmutex_t *rw) GORT_NOEXCEPT;
  * the same Once (Go deadlocks there too). Since 0.3.0. */
 typedef struct go_once go_once_t;
 
+/* once_new - a Once that has not run; NULL with errno ENOMEM on failure. */
 GORT_API go_once_t *once_new(void) GORT_NOEXCEPT;
 /* once_free - NULL, and a Once freed already, are ignored; fn may not be
  * running in once_do (a fatal error). */
