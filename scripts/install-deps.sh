@@ -13,6 +13,7 @@ packages=(
   curl                                           # fetches the HTTP example in its test
   clang                                          # gort.hpp is checked with clang++ too
   abigail-tools                                  # abidiff: the ABI guard (tests/test_abi.sh)
+  debhelper dpkg-dev lintian git                 # the Debian packages (scripts/test-deb.sh)
 )
 # Each binding lists its toolchain's packages (cargo, javac, mcs...).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -3,7 +3,8 @@
 # ways, each in its own build directory:
 #   build-test   plain build: every suite, the 1,000,000-goroutine one too,
 #                then the unit tests again under valgrind, then each
-#                binding's bindings/<lang>/test.sh against it;
+#                binding's bindings/<lang>/test.sh against it, then the
+#                Debian packages (scripts/test-deb.sh);
 #   build-asan   ASan + UBSan build: the quick suites;
 #   build-tsan   TSan build: the quick suites.
 # Ends with one line "N passed, N failed" summing all runs; exits non-zero
@@ -78,6 +79,7 @@ run "plain build: unit tests under valgrind" build-test -- --setup valgrind
 for b in rust java csharp; do
   [ -f "bindings/$b/test.sh" ] && run_script "bindings: $b" bash "bindings/$b/test.sh" build-test
 done
+run_script "Debian packages" bash scripts/test-deb.sh
 run "ASan + UBSan build" build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dslow_tests=false --
 run "TSan build" build-tsan --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Dslow_tests=false --
 
