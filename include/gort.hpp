@@ -267,9 +267,15 @@ int main(F &&f) {
 template <class F>
 bool call(F &&f) {
     using Fn = std::remove_reference_t<F>;
-    int rc = go_call(&detail::call_at<Fn>, const_cast<void *>(static_cast<const void *>(std::addressof(f))));
+    int rc = ::go_call(&detail::call_at<Fn>, const_cast<void *>(static_cast<const void *>(std::addressof(f))));
     detail::check(rc, "gort::call");
     return rc == GO_RECOVERED;
+}
+
+/* gort::go_call(f) - the same as gort::call, named after the C function. */
+template <class F>
+bool go_call(F &&f) {
+    return call(std::forward<F>(f));
 }
 
 inline void yield() noexcept { go_yield(); }

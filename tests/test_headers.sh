@@ -73,6 +73,7 @@ void gort_hpp_uses() {
         gort::go_pinned([] {});
         auto d = gort::defer([] { (void)gort::recover(); });
         (void)gort::call([] { gort::panic("p"); });
+        (void)gort::go_call([] {});
         gort::select(gort::on_recv(ci, [](std::optional<int>) {}), gort::on_send(cm, Moving{"y"}),
                      gort::on_default());
         for (Moving m : cm) (void)m;

@@ -307,6 +307,18 @@ void test_guards_after_recovery_see_live_locals(void **) {
     Counted::live = 0;
 }
 
+void test_go_call_alias(void **) {
+    in_goroutine([] {
+        bool plain = gort::go_call([] {});
+        bool recovered = gort::go_call([] {
+            auto r = gort::defer([] { gort::recover(); });
+            gort::panic("p");
+        });
+        assert_false(plain);
+        assert_true(recovered);
+    });
+}
+
 void test_defer_guard_runs_during_exception(void **) {
     in_goroutine([] {
         std::string log;
@@ -685,6 +697,7 @@ int main() {
         TU_TEST(test_defer_run_c_api),
         TU_TEST(test_defer_guard_recovers_panic),
         TU_TEST(test_guards_after_recovery_see_live_locals),
+        TU_TEST(test_go_call_alias),
         TU_TEST(test_defer_guard_runs_during_exception),
         TU_TEST(test_defer_guard_on_plain_thread),
         TU_TEST(test_exception_becomes_panic),
