@@ -1,6 +1,6 @@
 //! The Rust side of the spawn+join benchmark (spawn_join.c is the C side).
 //!
-//! Usage: spawn_join [N=100000] [ROUNDS=5] [clone|static]
+//! Usage: spawn_join [N=100000] [ROUNDS=5] [clone|static|scope]
 //! In the main goroutine, ROUNDS times: spawn N goroutines from Rust
 //! closures that each call `done` on a WaitGroup, then wait. Prints
 //! "rust spawn_join N=... rounds=... median_ns=... best_ns=..." (per
@@ -11,6 +11,8 @@
 //!   static the C program's form: the closure captures a reference to a
 //!          WaitGroup that is never freed (spawn_join.c leaks its go_wg_t
 //!          the same way).
+//!   scope  gort::scope(|s| s.go(|| {})): the closures borrow, the scope's
+//!          one WaitGroup is released by each goroutine (no handle each).
 use gort::WaitGroup;
 
 fn arg(i: usize, default: u64) -> u64 {
@@ -30,9 +32,10 @@ fn main() {
     let n = arg(1, 100_000);
     let rounds = arg(2, 5) as usize;
     let mode = std::env::args().nth(3).unwrap_or_else(|| "clone".to_string());
-    let leak = match mode.as_str() {
-        "clone" => false,
-        "static" => true,
+    let (leak, scoped) = match mode.as_str() {
+        "clone" => (false, false),
+        "static" => (true, false),
+        "scope" => (false, true),
         _ => {
             eprintln!("bad argument {:?}", mode);
             std::process::exit(2);
@@ -42,7 +45,15 @@ fn main() {
         let mut t = Vec::with_capacity(rounds);
         for _ in 0..rounds {
             let start;
-            if leak {
+            if scoped {
+                // gort::scope: the scope's one WaitGroup, no handle per goroutine
+                start = gort::nanotime();
+                gort::scope(|s| {
+                    for _ in 0..n {
+                        s.go(|| {});
+                    }
+                });
+            } else if leak {
                 let wg: &'static WaitGroup = Box::leak(Box::new(WaitGroup::new()));
                 start = gort::nanotime();
                 for _ in 0..n {

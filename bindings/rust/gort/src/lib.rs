@@ -69,6 +69,7 @@ mod error;
 mod hook;
 pub mod net;
 mod runtime;
+mod scope;
 mod select;
 mod sync;
 mod syscall;
@@ -81,6 +82,7 @@ pub use runtime::{
     go, go_pinned, gomaxprocs, id, is_pinned, main, name, num_cpu, num_goroutine, sleep, try_go, try_main,
     version, yield_now, Builder, GoId,
 };
+pub use scope::{scope, GoScope};
 pub use select::Select;
 pub use sync::{Mutex, MutexGuard, Once, ReadGuard, RwMutex, WaitGroup, WriteGuard};
 pub use syscall::{blocking, blocking_long, preempt_point, sched_stats, SchedStats};

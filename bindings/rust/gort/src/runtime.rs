@@ -43,7 +43,7 @@ fn run_body<F: FnOnce()>(f: F) {
 }
 
 /// The trampoline of a closure copied into the goroutine (go_spawn_copy).
-unsafe extern "C" fn tramp_copy<F: FnOnce() + Send + 'static>(arg: *mut sys::c_void) {
+unsafe extern "C" fn tramp_copy<F: FnOnce() + Send>(arg: *mut sys::c_void) {
     // The runtime's copy may not be aligned for F: read it unaligned.
     // A zero-sized closure arrives as NULL.
     let f: F = if mem::size_of::<F>() == 0 {
@@ -55,18 +55,29 @@ unsafe extern "C" fn tramp_copy<F: FnOnce() + Send + 'static>(arg: *mut sys::c_v
 }
 
 /// The trampoline of a boxed closure (go_spawn with a Box<F>).
-unsafe extern "C" fn tramp_box<F: FnOnce() + Send + 'static>(arg: *mut sys::c_void) {
+unsafe extern "C" fn tramp_box<F: FnOnce() + Send>(arg: *mut sys::c_void) {
     let f = Box::from_raw(arg as *mut F);
     run_body(move || (*f)())
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub(crate) enum Kind {
     Normal,
     Pinned,
 }
 
 fn spawn_closure<F: FnOnce() + Send + 'static>(f: F, kind: Kind) -> Result<GoId, Error> {
+    // SAFETY: F is 'static: nothing it borrows can end before it runs.
+    unsafe { spawn_closure_unchecked(f, kind) }
+}
+
+/// spawn_closure without the 'static bound, for the scoped API.
+///
+/// # Safety
+/// Everything `f` borrows must outlive the goroutine's run of `f`: the
+/// caller waits for it (crate::scope waits on a WaitGroup the body's guard
+/// releases after `f` returned or unwound).
+pub(crate) unsafe fn spawn_closure_unchecked<F: FnOnce() + Send>(f: F, kind: Kind) -> Result<GoId, Error> {
     hook::install();
     let size = mem::size_of::<F>();
     if size <= INLINE_CLOSURE_MAX {

@@ -233,3 +233,87 @@ fn goroutines_spawn_goroutines() {
     gort::go(move || node(10, o));
     assert_eq!(out.recv(), Some(1024));
 }
+
+// ------------------------------------------------------------ gort::scope
+
+#[test]
+fn scope_goroutines_borrow_the_callers_data() {
+    let _g = guard();
+    let mut slots = vec![0u64; 1000];
+    let base = 7u64; // borrowed by every goroutine, no Arc
+    let total = AtomicI64::new(0);
+    let r = gort::scope(|s| {
+        for (i, slot) in slots.iter_mut().enumerate() {
+            let total = &total;
+            s.go(move || {
+                *slot = base + i as u64;
+                total.fetch_add(1, Ordering::Relaxed);
+            });
+        }
+        "scope result"
+    });
+    // every goroutine finished before scope returned
+    assert_eq!(r, "scope result");
+    assert_eq!(total.load(Ordering::Relaxed), 1000);
+    assert!(slots.iter().enumerate().all(|(i, &v)| v == base + i as u64));
+}
+
+#[test]
+fn scope_goroutines_spawn_more_and_block() {
+    let _g = guard();
+    let ch: Chan<u64> = Chan::new(0);
+    let sum = AtomicI64::new(0);
+    gort::scope(|s| {
+        // a receiver that lives as long as the senders, all borrowing
+        s.go(|| {
+            for v in ch.iter() {
+                sum.fetch_add(v as i64, Ordering::Relaxed);
+            }
+        });
+        for i in 0..10u64 {
+            let ch = &ch;
+            // each spawns a nested goroutine of the same scope
+            s.go(move || s.go(move || ch.send(i)).ignore());
+        }
+        // close once the receiver has summed the ten values (0 + ... + 9)
+        s.go(|| {
+            while sum.load(Ordering::Relaxed) < 45 {
+                gort::sleep(Duration::from_millis(1));
+            }
+            ch.close();
+        });
+    });
+    assert_eq!(sum.load(Ordering::Relaxed), 45);
+}
+
+trait Ignore {
+    fn ignore(self);
+}
+impl Ignore for gort::GoId {
+    fn ignore(self) {}
+}
+
+#[test]
+fn scope_drops_each_closure_once_and_waits_before_a_panic_passes() {
+    let _g = guard();
+    let drops = counter();
+    let ran = AtomicUsize::new(0);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        gort::scope(|s| {
+            for _ in 0..100 {
+                let d = DropCounter(drops.clone());
+                let ran = &ran;
+                s.go(move || {
+                    gort::sleep(Duration::from_millis(2));
+                    let _d = d;
+                    ran.fetch_add(1, Ordering::SeqCst);
+                });
+            }
+            panic!("in the scope's closure");
+        })
+    }));
+    assert!(r.is_err(), "the closure's panic is passed on");
+    // ... but only after every goroutine of the scope finished
+    assert_eq!(ran.load(Ordering::SeqCst), 100);
+    assert_eq!(count(&drops), 100);
+}
