@@ -73,7 +73,18 @@
  *
  * Threads: as in C, every call here works from goroutines, pinned
  * goroutines and plain threads alike (a blocking call blocks a plain
- * thread). Since 0.5.0.
+ * thread).
+ *
+ * ERRNO AND THREAD_LOCAL. A goroutine that blocks may resume on another OS
+ * thread, and compilers keep the address of errno (and of any thread_local
+ * variable) in a register across calls: the rules of gort/runtime.h hold
+ * in C++ too, and reach further, since standard functions use errno behind
+ * the scenes. std::stol, std::stoi, std::strtol and their kin save and
+ * restore errno: called in a loop that also blocks (a range-for over a
+ * Chan), the saved address may be the previous thread's, and the write a
+ * data race on it. Keep such calls out of loops that block, or in a
+ * function of their own marked noinline; never keep a reference to a
+ * thread_local object across a blocking call. Since 0.5.0.
  */
 #ifndef GORT_HPP
 #define GORT_HPP
