@@ -4,8 +4,9 @@
 #   - the two packages and the files each must hold (dpkg-deb --contents);
 #   - debian/changelog's version is the library's (gort/version.h);
 #   - lintian reports no error and no warning (where lintian is installed);
-#   - unpacked into a scratch root (dpkg-deb -x), they build examples/hello.c
-#     and examples/cpp/hello.cpp through the packaged gort.pc, and both
+#   - unpacked into a scratch root (dpkg-deb -x), they build examples/hello.c,
+#     examples/cpp/hello.cpp (through the packaged gort.pc) and the Java
+#     seed example (libgort-java), and all three
 #     print examples/expected/hello.txt with the packaged library.
 # Ends with one line "N passed, N failed"; exits non-zero when a check
 # failed. Usage: scripts/test-deb.sh
@@ -42,6 +43,7 @@ fi
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 lib=$tmp/libgort0_${deb_version}_$arch.deb
 dev=$tmp/libgort-dev_${deb_version}_$arch.deb
+java=$tmp/libgort-java_${deb_version}_$arch.deb
 
 # has DEB PATTERN...: every pattern matches a file in the package
 has() {
@@ -56,13 +58,14 @@ has "$lib" '/usr/lib/[^/]+/libgort\.so\.0$' "/usr/lib/[^/]+/libgort\.so\.$versio
 has "$dev" '/usr/include/gort\.h$' '/usr/include/gort\.hpp$' '/usr/include/gort/runtime\.h$' \
     '/usr/lib/[^/]+/libgort\.so$' '/usr/lib/[^/]+/pkgconfig/gort\.pc$' \
     '/usr/share/man/man3/gort\.3\.gz$' '/usr/share/man/man3/go_spawn\.3\.gz$' '/usr/share/man/man3/gort_cpp\.3\.gz$'
+has "$java" '/usr/share/java/gort\.jar$' '/usr/lib/[^/]+/jni/libgortjni\.so$'
 if dpkg-deb --contents "$lib" | grep -Eq 'include/|\.pc$|man3/'; then fail "libgort0 holds development files"
 else pass "libgort0 holds no development file"; fi
 if dpkg-deb -I "$dev" | grep -q "Depends: .*libgort0 (= $deb_version)"; then pass "libgort-dev depends on libgort0 (= $deb_version)"
 else fail "libgort-dev's Depends: $(dpkg-deb -I "$dev" | grep Depends)"; fi
 
 if command -v lintian >/dev/null 2>&1; then
-    lintian --tag-display-limit 0 "$lib" "$dev" >"$tmp/lintian.log" 2>&1
+    lintian --tag-display-limit 0 "$lib" "$dev" "$java" >"$tmp/lintian.log" 2>&1
     if grep -Eq '^[EW]: ' "$tmp/lintian.log"; then
         grep -E '^[EW]: ' "$tmp/lintian.log"
         fail "lintian: errors or warnings"
@@ -75,7 +78,7 @@ fi
 
 # a program built against the unpacked packages
 root=$tmp/root
-dpkg-deb -x "$lib" "$root" && dpkg-deb -x "$dev" "$root"
+dpkg-deb -x "$lib" "$root" && dpkg-deb -x "$dev" "$root" && dpkg-deb -x "$java" "$root"
 pc=$(find "$root" -name gort.pc | head -n 1)
 libdir=$(dirname "$(find "$root" -name 'libgort.so.0' | head -n 1)")
 export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_LIBDIR=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$root
@@ -93,5 +96,18 @@ if c++ -std=c++17 -Wall -Werror $(pkg-config --cflags gort) "$repo/examples/cpp/
     pass "examples/cpp/hello.cpp built and run against the packages"
 else
     fail "examples/cpp/hello.cpp against the packages"
+fi
+# the Java binding from its package
+jar=$(find "$root" -name gort.jar | head -n 1)
+jni=$(find "$root" -path '*/jni/libgortjni.so' | head -n 1)
+mkdir -p "$tmp/java"
+if [ -n "$jar" ] && [ -n "$jni" ] &&
+   javac -cp "$jar" -d "$tmp/java" "$repo/bindings/java/examples/org/gort/examples/Seed.java" &&
+   LD_LIBRARY_PATH=$libdir java -Djava.library.path="$(dirname "$jni")" -cp "$jar:$tmp/java" \
+       org.gort.examples.Seed >"$tmp/out_java" 2>&1 &&
+   cmp -s "$tmp/out_java" "$repo/bindings/java/examples/expected/seed.txt"; then
+    pass "the Java seed example against libgort-java"
+else
+    fail "the Java seed example against libgort-java"
 fi
 finish

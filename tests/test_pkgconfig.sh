@@ -83,4 +83,32 @@ if ! cmp -s "$tmp/out_cpp" "$src/examples/expected/hello.txt"; then
     diff -u "$src/examples/expected/hello.txt" "$tmp/out_cpp"
     fail "hello_cpp's output differs from examples/expected/hello.txt"
 fi
+# The bindings, where this build made them (meson options java, csharp):
+# their seed examples against the installed jar and assembly.
+jar=$(find "$root" -name gort.jar | head -n 1)
+if [ -n "$jar" ]; then
+    jni=$(find "$root" -path '*/jni/libgortjni.so' | head -n 1)
+    [ -n "$jni" ] || fail "gort.jar was installed without libgortjni.so in a jni/ directory"
+    mkdir -p "$tmp/java"
+    javac -cp "$jar" -d "$tmp/java" "$src/bindings/java/examples/org/gort/examples/Seed.java" ||
+        fail "compiling the Java seed example against the installed gort.jar failed"
+    LD_LIBRARY_PATH=$libdir java -Djava.library.path="$(dirname "$jni")" -cp "$jar:$tmp/java" \
+        org.gort.examples.Seed >"$tmp/out_java" 2>&1 || { cat "$tmp/out_java"; fail "the Java seed example failed"; }
+    cmp -s "$tmp/out_java" "$src/bindings/java/examples/expected/seed.txt" ||
+        { diff -u "$src/bindings/java/examples/expected/seed.txt" "$tmp/out_java"; fail "the Java seed example's output differs"; }
+    echo "java: $jar, $jni: the seed example runs"
+fi
+dll=$(find "$root" -name Gort.dll | head -n 1)
+if [ -n "$dll" ]; then
+    [ -f "$dll.config" ] || fail "Gort.dll was installed without Gort.dll.config"
+    cs=$(find "$root" -name libgortcs.so | head -n 1)
+    [ -n "$cs" ] || fail "Gort.dll was installed without libgortcs.so"
+    mcs -nologo -r:"$dll" -out:"$tmp/Seed.exe" "$src/bindings/csharp/examples/Seed.cs" ||
+        fail "compiling the C# seed example against the installed Gort.dll failed"
+    LD_LIBRARY_PATH=$libdir:$(dirname "$cs") MONO_PATH=$(dirname "$dll") mono "$tmp/Seed.exe" >"$tmp/out_cs" 2>&1 ||
+        { cat "$tmp/out_cs"; fail "the C# seed example failed"; }
+    cmp -s "$tmp/out_cs" "$src/bindings/csharp/examples/expected/seed.txt" ||
+        { diff -u "$src/bindings/csharp/examples/expected/seed.txt" "$tmp/out_cs"; fail "the C# seed example's output differs"; }
+    echo "csharp: $dll, $cs: the seed example runs"
+fi
 echo "ok"
