@@ -640,7 +640,11 @@ public:
             if (own) chan_free(ch);
             detail::throw_error(GO_EINVAL, "gort::Chan::adopt: element size");
         }
-        c.ref_ = new detail::chan_ref{ch, {1}, own, nullptr};
+        c.ref_ = new (std::nothrow) detail::chan_ref{ch, {1}, own, nullptr};
+        if (c.ref_ == nullptr) {
+            if (own) chan_free(ch);
+            throw std::bad_alloc();
+        }
         return c;
     }
 
