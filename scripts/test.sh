@@ -76,7 +76,7 @@ run_script() {
 run "plain build: all suites" build-test --buildtype=debugoptimized -- --setup quick
 run "plain build: 1,000,000 goroutines" build-test -- --suite slow
 run "plain build: unit tests under valgrind" build-test -- --setup valgrind
-for b in rust java csharp; do
+for b in rust java csharp python; do
   [ -f "bindings/$b/test.sh" ] && run_script "bindings: $b" bash "bindings/$b/test.sh" build-test
 done
 run_script "Debian packages" bash scripts/test-deb.sh

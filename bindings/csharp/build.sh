@@ -9,19 +9,9 @@
 # defaults to BUILDDIR/bindings-csharp. Prints nothing on success.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-swigdir=$(cd "$here/../swig" && pwd)
-build=$(cd "${1:?usage: build.sh BUILDDIR [OUTDIR]}" && pwd)
-out=${2:-$build/bindings-csharp}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-
-ninja -C "$build" >/dev/null
-
-export PKG_CONFIG_PATH="$build/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-gort_cflags=$(pkg-config --cflags gort-uninstalled)
-gort_libs=$(pkg-config --libs gort-uninstalled)
-rpath=""
-for d in $(pkg-config --libs-only-L gort-uninstalled); do rpath="$rpath -Wl,-rpath,${d#-L}"; done
+# shellcheck source=../swig/build-env.sh
+. "$here/../swig/build-env.sh"
+gort_build_env csharp "$@"
 
 rm -rf "$out/gen"
 mkdir -p "$out/gen"

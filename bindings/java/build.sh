@@ -8,20 +8,10 @@
 # success; exits non-zero (with the failing tool's output) otherwise.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-swigdir=$(cd "$here/../swig" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=$(cd "${1:?usage: build.sh BUILDDIR [OUTDIR]}" && pwd)
-out=${2:-$build/bindings-java}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-
-ninja -C "$build" >/dev/null
-
-export PKG_CONFIG_PATH="$build/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-gort_cflags=$(pkg-config --cflags gort-uninstalled)
-gort_libs=$(pkg-config --libs gort-uninstalled)
-rpath=""
-for d in $(pkg-config --libs-only-L gort-uninstalled); do rpath="$rpath -Wl,-rpath,${d#-L}"; done
+# shellcheck source=../swig/build-env.sh
+. "$here/../swig/build-env.sh"
+gort_build_env java "$@"
 
 javac=$(readlink -f "$(command -v javac)")
 jdk=$(dirname "$(dirname "$javac")")

@@ -1,7 +1,9 @@
-/* gort.i - the one SWIG interface of the Java and C# bindings.
+/* gort.i - the one SWIG interface of the Java, C# and Python bindings.
  *
  *   swig -c++ -java   -package org.gort.swig -outdir ... gort.i   (Java)
  *   swig -c++ -csharp -namespace Gort.Swig -dllimport gortcs ... gort.i (C#)
+ *   swig -c++ -python -threads -dirvtable -outdir ... ../python/gort_python.i
+ *        (Python: it sets up the GIL handling, then %includes this file)
  *
  * What is wrapped, and what is NOT (on purpose):
  *   - the glue (gort_glue.hpp): the GoRunnable director, gort_spawn (a
@@ -14,10 +16,10 @@
  *     managed callback on a switched stack), and every function that can
  *     raise a gort panic (chan_send, chan_close, go_select, wg_add, wg_done,
  *     wg_wait, mutex_unlock, panic_raise...): a panic's jump must never
- *     cross JVM or CLR frames. The idiomatic layers implement defer, panic
- *     and recover in the language itself.
+ *     cross JVM, CLR or CPython frames. The idiomatic layers implement
+ *     defer, panic and recover in the language itself.
  * The generated code is the bindings' internal layer; users use the
- * idiomatic layers (org.gort in Java, Gort in C#).
+ * idiomatic layers (org.gort in Java, Gort in C#, gort in Python).
  */
 %module(directors="1") gort
 
