@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test.sh BUILDDIR - build the Python binding against gort's meson build
 # directory (build.sh), run the unittest suite (tests/test_*.py) and the
-# example, compare the example's output with examples/expected/hello.txt.
-# Ends with one line "N passed, N failed" (each unittest test and the
-# example count); exits 0 iff nothing failed. Uses the python3 on PATH
+# examples, compare their output with examples/expected/hello.txt (hello.py)
+# and the Java seed's expected output (seed.py). Ends with one line
+# "N passed, N failed" (each unittest test and each example count); exits 0
+# iff nothing failed. Uses the python3 on PATH
 # (PYTHON overrides it), the one build.sh built the extension for.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,19 +58,24 @@ else
     failed=$((failed + 1))
 fi
 
-echo "=== Python binding: example"
-got=$(timeout 60 "$py" "$here/examples/hello.py" 2>&1)
-status=$?
-if [ "$status" -eq 0 ] && [ "$got" == "$(cat "$root/examples/expected/hello.txt")" ]; then
-    echo "ok   example hello"
-    passed=$((passed + 1))
-else
-    echo "FAIL example hello (status $status); got:"
-    echo "$got"
-    echo "expected:"
-    cat "$root/examples/expected/hello.txt"
-    failed=$((failed + 1))
-fi
+echo "=== Python binding: examples"
+# hello.py prints the C example's output, seed.py the Java and C# seeds'
+for ex in "hello:$root/examples/expected/hello.txt" "seed:$root/bindings/java/examples/expected/seed.txt"; do
+    name=${ex%%:*}
+    expected=${ex#*:}
+    got=$(timeout 60 "$py" "$here/examples/$name.py" 2>&1)
+    status=$?
+    if [ "$status" -eq 0 ] && [ "$got" == "$(cat "$expected")" ]; then
+        echo "ok   example $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL example $name (status $status); got:"
+        echo "$got"
+        echo "expected:"
+        cat "$expected"
+        failed=$((failed + 1))
+    fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
