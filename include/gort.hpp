@@ -68,8 +68,9 @@
  * handle, like Go's channel values: copies name the same channel (an
  * atomic reference count), and the channel is freed with the last one. A
  * default-constructed Chan is Go's nil channel. Copying a handle costs two
- * atomic operations: pass it by reference where lifetimes nest (a parent
- * waiting for its children), by value where they do not.
+ * atomic operations (the first copy of a handle also allocates the shared
+ * count): pass it by reference where lifetimes nest (a parent waiting for
+ * its children), by value where they do not.
  *
  * Threads: as in C, every call here works from goroutines, pinned
  * goroutines and plain threads alike (a blocking call blocks a plain
@@ -562,12 +563,10 @@ class Chan;
 
 namespace detail {
 
-// The shared state of a Chan: the C channel and the handles' count.
+// The count of the handles of a shared channel. A handle that was never
+// copied has none: its channel is its own (see Chan::share).
 struct chan_ref {
-    go_chan_t *ch;
     std::atomic<long> refs;
-    bool owned;                  // chan_free at the end (false: a timer's channel)
-    void (*drain)(go_chan_t *);  // destroys boxed values left in the buffer
 };
 
 template <class T>
@@ -622,14 +621,8 @@ public:
     Chan() noexcept = default;
     /* make(chan T, cap). Throws gort::error (EINVAL: cap out of range) or
      * std::bad_alloc. */
-    explicit Chan(std::size_t cap) {
-        go_chan_t *ch = detail::check_handle(chan_new(detail::chan_elem_size<T>, cap), "gort::Chan");
-        ref_ = new (std::nothrow) detail::chan_ref{ch, {1}, true, direct ? nullptr : &detail::drain_boxes<T>};
-        if (ref_ == nullptr) {
-            chan_free(ch);
-            throw std::bad_alloc();
-        }
-    }
+    explicit Chan(std::size_t cap)
+        : ch_(detail::check_handle(chan_new(detail::chan_elem_size<T>, cap), "gort::Chan")), owned_(true) {}
     /* Adopt a C channel whose element size is sizeof(T) for a trivially
      * copyable T (go_after's, say). own: free it with the last handle. */
     static Chan adopt(go_chan_t *ch, bool own) {
@@ -640,20 +633,26 @@ public:
             if (own) chan_free(ch);
             detail::throw_error(GO_EINVAL, "gort::Chan::adopt: element size");
         }
-        c.ref_ = new (std::nothrow) detail::chan_ref{ch, {1}, own, nullptr};
-        if (c.ref_ == nullptr) {
-            if (own) chan_free(ch);
-            throw std::bad_alloc();
-        }
+        c.ch_ = ch;
+        c.owned_ = own;
         return c;
     }
 
-    Chan(const Chan &o) noexcept : ref_(o.ref_) {
-        if (ref_ != nullptr) ref_->refs.fetch_add(1, std::memory_order_relaxed);
+    /* Another handle of the same channel (the first copy of a handle
+     * allocates the shared count: a channel that is only ever passed by
+     * reference needs none). Throws std::bad_alloc. */
+    Chan(const Chan &o) : ch_(o.ch_), ref_(o.share()), owned_(o.owned_) {}
+    Chan(Chan &&o) noexcept
+        : ch_(o.ch_), ref_(o.ref_.load(std::memory_order_relaxed)), owned_(o.owned_) {
+        o.ch_ = nullptr;
+        o.ref_.store(nullptr, std::memory_order_relaxed);
     }
-    Chan(Chan &&o) noexcept : ref_(o.ref_) { o.ref_ = nullptr; }
     Chan &operator=(Chan o) noexcept {
-        std::swap(ref_, o.ref_);
+        std::swap(ch_, o.ch_);
+        detail::chan_ref *r = ref_.load(std::memory_order_relaxed);
+        ref_.store(o.ref_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        o.ref_.store(r, std::memory_order_relaxed);
+        std::swap(owned_, o.owned_);
         return *this;
     }
     ~Chan() { release(); }
@@ -709,9 +708,9 @@ public:
     }
     /* close(ch): panics as Go's on a closed or nil channel. */
     void close() const { check_rc(chan_close(handle())); }
-    int len() const { return ref_ != nullptr ? chan_len(ref_->ch) : 0; }
-    int cap() const { return ref_ != nullptr ? chan_cap(ref_->ch) : 0; }
-    bool is_nil() const noexcept { return ref_ == nullptr; }
+    int len() const { return ch_ != nullptr ? chan_len(ch_) : 0; }
+    int cap() const { return ch_ != nullptr ? chan_cap(ch_) : 0; }
+    bool is_nil() const noexcept { return ch_ == nullptr; }
     go_chan_t *native_handle() const noexcept { return handle(); }
     friend bool operator==(const Chan &a, const Chan &b) noexcept { return a.handle() == b.handle(); }
     friend bool operator!=(const Chan &a, const Chan &b) noexcept { return !(a == b); }
@@ -754,17 +753,43 @@ public:
 
 private:
     static int check_rc(int rc) { return static_cast<int>(detail::check(rc, "gort::Chan")); }
-    go_chan_t *handle() const noexcept { return ref_ != nullptr ? ref_->ch : nullptr; }
-    void release() noexcept {
-        if (ref_ == nullptr || ref_->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-        if (ref_->owned) {
-            if (ref_->drain != nullptr) ref_->drain(ref_->ch);
-            chan_free(ref_->ch);
+    go_chan_t *handle() const noexcept { return ch_; }
+
+    // The count a copy joins: this handle's, or a new one of 2 (this handle
+    // and the copy) installed with a CAS, as two threads may copy the same
+    // handle at once (the loser joins the winner's count).
+    detail::chan_ref *share() const {
+        if (ch_ == nullptr) return nullptr;
+        detail::chan_ref *r = ref_.load(std::memory_order_acquire);
+        if (r == nullptr) {
+            auto *fresh = new detail::chan_ref{{2}};
+            if (ref_.compare_exchange_strong(r, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
+                return fresh;
+            delete fresh;
         }
-        delete ref_;
-        ref_ = nullptr;
+        r->refs.fetch_add(1, std::memory_order_relaxed);
+        return r;
     }
-    detail::chan_ref *ref_ = nullptr;
+
+    // The last handle frees the channel (after destroying the boxed values
+    // left in its buffer) when it owns it.
+    void release() noexcept {
+        if (ch_ == nullptr) return;
+        detail::chan_ref *r = ref_.load(std::memory_order_acquire);
+        if (r != nullptr) {
+            if (r->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+            delete r;
+        }
+        if (owned_) {
+            if constexpr (!direct) detail::drain_boxes<T>(ch_);
+            chan_free(ch_);
+        }
+        ch_ = nullptr;
+    }
+
+    go_chan_t *ch_ = nullptr;
+    mutable std::atomic<detail::chan_ref *> ref_{nullptr};
+    bool owned_ = false;  // chan_free with the last handle (false: a timer's channel)
 };
 
 /* -------------------------------------------------------------- select */

@@ -434,6 +434,35 @@ void test_chan_values_destroyed_once(void **) {
     });
 }
 
+// The first copy of a handle installs the shared count with a CAS: many
+// goroutines copying the same (so far unshared) handle at once must agree
+// on one count, and the channel must live until the last copy is gone.
+void test_chan_concurrent_first_copies(void **) {
+    in_goroutine([] {
+        for (int round = 0; round < 20; round++) {
+            auto *ch = new gort::Chan<Counted>(64);  // never copied yet
+            gort::WaitGroup wg;
+            for (int g = 0; g < 8; g++) {
+                wg.add(1);
+                gort::go([ch, &wg, g] {
+                    for (int i = 0; i < 50; i++) {
+                        gort::Chan<Counted> copy(*ch);  // races with the others' first copies
+                        if (i % 10 == 0) copy.send(Counted(g));
+                        if (i % 7 == 0) gort::yield();
+                    }
+                    wg.done();
+                });
+            }
+            wg.wait();
+            gort::Chan<Counted> last(*ch);
+            delete ch;  // `last` keeps the channel alive
+            assert_int_equal(last.len(), 40);
+            assert_true(last.recv().has_value());
+        }  // each round's 39 buffered values die with its last handle
+        assert_int_equal(Counted::live.load(), 0);
+    });
+}
+
 void test_chan_move_only_and_range(void **) {
     in_goroutine([] {
         gort::Chan<std::unique_ptr<std::string>> ch(0);
@@ -710,6 +739,7 @@ int main() {
         TU_TEST(test_typed_panic_value),
         TU_TEST(test_panic_nil),
         TU_TEST(test_chan_values_destroyed_once),
+        TU_TEST(test_chan_concurrent_first_copies),
         TU_TEST(test_chan_move_only_and_range),
         TU_TEST(test_chan_direct_values),
         TU_TEST(test_chan_send_on_closed_panics_as_go),
