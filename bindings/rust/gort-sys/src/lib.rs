@@ -114,7 +114,7 @@ pub const GO_EBUSY: c_int = -16;
 // ------------------------------------------------------------ version.h
 
 pub const GORT_VERSION_MAJOR: c_int = 0;
-pub const GORT_VERSION_MINOR: c_int = 4;
+pub const GORT_VERSION_MINOR: c_int = 5;
 pub const GORT_VERSION_PATCH: c_int = 0;
 pub const GORT_VERSION_STRING: &str = "0.5.0";
 pub const GORT_VERSION_NUMBER: c_int =
@@ -392,6 +392,9 @@ extern "C" {
     // defer.h. See the crate docs: panic_raise jumps, it never unwinds.
     pub fn defer_push(fn_: go_defer_fn_t, arg: *mut c_void) -> c_int;
     pub fn defer_push_copy(fn_: go_defer_fn_t, args: *const c_void, size: usize) -> c_int;
+    /// Since 0.5.0: run now, and remove, the innermost frame's newest
+    /// pending call fn(arg) pushed by defer_push (a scope guard's end).
+    pub fn defer_run(fn_: go_defer_fn_t, arg: *mut c_void) -> c_int;
     pub fn go_call(fn_: go_fn_t, arg: *mut c_void) -> c_int;
     /// Start a gort panic; never returns. Only from a frame with nothing
     /// left to drop (see the crate docs).
