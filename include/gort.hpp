@@ -184,7 +184,9 @@ template <class F, class... Args>
 auto bind_args(F &&f, Args &&...args) {
     return [fn = std::decay_t<F>(std::forward<F>(f)),
             tup = std::make_tuple(std::decay_t<Args>(std::forward<Args>(args))...)]() mutable {
-        std::apply(fn, tup);
+        // Runs once: the arguments move into the call (a move-only
+        // argument, a std::unique_ptr say, is fine).
+        std::apply(std::move(fn), std::move(tup));
     };
 }
 

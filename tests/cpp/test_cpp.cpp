@@ -125,6 +125,21 @@ void test_callables_destroyed_once_on_every_path(void **) {
     assert_int_equal(Counted::live.load(), 0);
 }
 
+void test_go_move_only_argument(void **) {
+    in_goroutine([] {
+        gort::WaitGroup wg;
+        int got = 0;
+        wg.add(1);
+        gort::go([&](std::unique_ptr<Counted> p, std::string s) {
+            got = p->v + static_cast<int>(s.size());
+            wg.done();
+        }, std::make_unique<Counted>(40), std::string("ab"));
+        wg.wait();
+        assert_int_equal(got, 42);
+    });
+    assert_int_equal(Counted::live.load(), 0);
+}
+
 void test_inline_callable_32_bytes(void **) {
     in_goroutine([] {
         gort::WaitGroup wg;
@@ -722,6 +737,7 @@ int main() {
     const struct CMUnitTest tests[] = {
         TU_TEST(test_go_arguments_at_spawn_captures_at_run),
         TU_TEST(test_callables_destroyed_once_on_every_path),
+        TU_TEST(test_go_move_only_argument),
         TU_TEST(test_inline_callable_32_bytes),
         TU_TEST(test_go_with_name_and_stack),
         TU_TEST(test_main_from_goroutine_is_eperm),
