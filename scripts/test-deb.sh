@@ -51,7 +51,7 @@ has() {
     shift
     contents=$(dpkg-deb --contents "$deb" | awk '{print $6}')
     local p miss=""
-    for p in "$@"; do echo "$contents" | grep -Eq "$p" || miss="$miss $p"; done
+    for p in "$@"; do grep -Eq "$p" <<<"$contents" || miss="$miss $p"; done
     if [ -z "$miss" ]; then pass "$(basename "$deb") holds $*"; else fail "$(basename "$deb") lacks$miss"; fi
 }
 has "$lib" '/usr/lib/[^/]+/libgort\.so\.0$' "/usr/lib/[^/]+/libgort\.so\.$version$" '/usr/share/doc/libgort0/copyright$'
@@ -59,10 +59,14 @@ has "$dev" '/usr/include/gort\.h$' '/usr/include/gort\.hpp$' '/usr/include/gort/
     '/usr/lib/[^/]+/libgort\.so$' '/usr/lib/[^/]+/pkgconfig/gort\.pc$' \
     '/usr/share/man/man3/gort\.3\.gz$' '/usr/share/man/man3/go_spawn\.3\.gz$' '/usr/share/man/man3/gort_cpp\.3\.gz$'
 has "$java" '/usr/share/java/gort\.jar$' '/usr/lib/[^/]+/jni/libgortjni\.so$'
-if dpkg-deb --contents "$lib" | grep -Eq 'include/|\.pc$|man3/'; then fail "libgort0 holds development files"
+# Outputs are read whole, then grepped from a here-string: under pipefail,
+# `dpkg-deb ... | grep -q` fails when grep stops reading early (SIGPIPE).
+lib_files=$(dpkg-deb --contents "$lib")
+if grep -Eq 'include/|\.pc$|man3/' <<<"$lib_files"; then fail "libgort0 holds development files"
 else pass "libgort0 holds no development file"; fi
-if dpkg-deb -I "$dev" | grep -q "Depends: .*libgort0 (= $deb_version)"; then pass "libgort-dev depends on libgort0 (= $deb_version)"
-else fail "libgort-dev's Depends: $(dpkg-deb -I "$dev" | grep Depends)"; fi
+dev_info=$(dpkg-deb -I "$dev")
+if grep -q "Depends: .*libgort0 (= $deb_version)" <<<"$dev_info"; then pass "libgort-dev depends on libgort0 (= $deb_version)"
+else fail "libgort-dev's Depends: $(grep Depends <<<"$dev_info")"; fi
 
 if command -v lintian >/dev/null 2>&1; then
     lintian --tag-display-limit 0 "$lib" "$dev" "$java" >"$tmp/lintian.log" 2>&1
