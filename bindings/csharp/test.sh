@@ -6,6 +6,8 @@
 # exits 0 iff nothing failed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../swig/test-lib.sh
+. "$here/../swig/test-lib.sh"
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then
     echo "usage: test.sh BUILDDIR" >&2
     echo "0 passed, 1 failed"
@@ -43,21 +45,8 @@ else
 fi
 
 echo "=== C# binding: examples"
-for name in seed crosslang; do
-    case $name in seed) exe=Seed.exe ;; crosslang) exe=CrossLang.exe ;; esac
-    got=$(timeout 60 mono "$out/$exe" 2>&1)
-    status=$?
-    if [ "$status" -eq 0 ] && [ "$got" == "$(cat "$here/examples/expected/$name.txt")" ]; then
-        echo "ok   example $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL example $name (status $status); got:"
-        echo "$got"
-        echo "expected:"
-        cat "$here/examples/expected/$name.txt"
-        failed=$((failed + 1))
-    fi
-done
+check_example seed "$here/examples/expected/seed.txt" mono "$out/Seed.exe"
+check_example crosslang "$here/examples/expected/crosslang.txt" mono "$out/CrossLang.exe"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,6 +6,8 @@
 # exits 0 iff nothing failed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../swig/test-lib.sh
+. "$here/../swig/test-lib.sh"
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then
     echo "usage: test.sh BUILDDIR" >&2
     echo "0 passed, 1 failed"
@@ -47,20 +49,8 @@ fi
 
 echo "=== Java binding: examples"
 for ex in seed:Seed crosslang:CrossLang; do
-    name=${ex%%:*}
-    cls=${ex#*:}
-    got=$(timeout 60 "${jvm[@]}" -cp "$out/classes:$out/example-classes" "org.gort.examples.$cls" 2>&1)
-    status=$?
-    if [ "$status" -eq 0 ] && [ "$got" == "$(cat "$here/examples/expected/$name.txt")" ]; then
-        echo "ok   example $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL example $name (status $status); got:"
-        echo "$got"
-        echo "expected:"
-        cat "$here/examples/expected/$name.txt"
-        failed=$((failed + 1))
-    fi
+    check_example "${ex%%:*}" "$here/examples/expected/${ex%%:*}.txt" \
+        "${jvm[@]}" -cp "$out/classes:$out/example-classes" "org.gort.examples.${ex#*:}"
 done
 
 echo "$passed passed, $failed failed"

@@ -8,6 +8,8 @@
 # (PYTHON overrides it), the one build.sh built the extension for.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../swig/test-lib.sh
+. "$here/../swig/test-lib.sh"
 root=$(cd "$here/../.." && pwd)
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then
     echo "usage: test.sh BUILDDIR" >&2
@@ -60,22 +62,8 @@ fi
 
 echo "=== Python binding: examples"
 # hello.py prints the C example's output, seed.py the Java and C# seeds'
-for ex in "hello:$root/examples/expected/hello.txt" "seed:$root/bindings/java/examples/expected/seed.txt"; do
-    name=${ex%%:*}
-    expected=${ex#*:}
-    got=$(timeout 60 "$py" "$here/examples/$name.py" 2>&1)
-    status=$?
-    if [ "$status" -eq 0 ] && [ "$got" == "$(cat "$expected")" ]; then
-        echo "ok   example $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL example $name (status $status); got:"
-        echo "$got"
-        echo "expected:"
-        cat "$expected"
-        failed=$((failed + 1))
-    fi
-done
+check_example hello "$root/examples/expected/hello.txt" "$py" "$here/examples/hello.py"
+check_example seed "$root/bindings/java/examples/expected/seed.txt" "$py" "$here/examples/seed.py"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
