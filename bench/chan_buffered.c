@@ -2,7 +2,7 @@
  * of capacity 128 (argv[2]); main receives them all. Prints ns per item.
  * Usage: chan_buffered [N=10000000] [CAP=128]   (set GOMAXPROCS in the env)
  *
- * The C mirror of shared/peers/go/chan_buffered/main.go: the producer sends
+ * The C mirror of bench/go/chan_buffered/main.go (the twin of shared/peers/go/chan_buffered): the producer sends
  * 0..N-1 (int64_t) and closes the channel; main's `for v := range ch` is a
  * chan_recv loop that ends when it returns 0. At GOMAXPROCS=1 the two take
  * turns a buffer at a time; at GOMAXPROCS=2 they run at once and the cost

@@ -7,7 +7,7 @@
  *   none  - baseline: the same call without defer
  *
  * Prints ns per call. Usage: defer [N=100000000] [open|frame|none]
- * The C mirror of shared/peers/go/defer/main.go ("loop" maps to "open":
+ * The C mirror of bench/go/defer/main.go (the twin of shared/peers/go/defer) ("loop" maps to "open":
  * gort has one kind of defer record), run in the main goroutine. */
 #include "bench_common.h"
 

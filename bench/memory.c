@@ -2,7 +2,7 @@
  * then read VmRSS from /proc/self/status. Prints (RSS_after - RSS_before) / N.
  * Usage: memory [N=100000]
  *
- * The C mirror of shared/peers/go/memory/main.go, run in the main goroutine:
+ * The C mirror of bench/go/memory/main.go (the twin of shared/peers/go/memory), run in the main goroutine:
  * `<-block` is a chan_recv on a channel `block` that main closes after
  * measuring.
  *

@@ -2,7 +2,7 @@
  * lock/unlock pairs in total (N/G each), each critical section increments a
  * shared int. Prints ns per lock+unlock. Usage: mutex [N=10000000] [G=2]
  *
- * The C mirror of shared/peers/go/mutex/main.go (sync.Mutex, a WaitGroup
+ * The C mirror of bench/go/mutex/main.go (the twin of shared/peers/go/mutex) (sync.Mutex, a WaitGroup
  * for the G workers). With GOMAXPROCS=1 the lock is mostly uncontended (a
  * goroutine keeps its P until it blocks); with GOMAXPROCS >= 2 the workers
  * really contend, and the cost is the spinning, parking and hand-off of

@@ -1,7 +1,7 @@
 /* panic_recover: a function panics and a deferred call recovers, N times.
  * The panic value is a preallocated typed value, so the loop itself does not
  * allocate. Prints ns per panic+recover. Usage: panic_recover [N=1000000]
- * The C mirror of shared/peers/go/panic_recover/main.go. */
+ * The C mirror of bench/go/panic_recover/main.go (the twin of shared/peers/go/panic_recover). */
 #include "bench_common.h"
 
 static const char *prog = "panic_recover";

@@ -2,7 +2,7 @@
  * unbuffered channels N times. Prints ns per round trip.
  * Usage: pingpong [N=1000000]   (set GOMAXPROCS in the environment)
  *
- * The C mirror of shared/peers/go/pingpong/main.go: Go's `chan int` is a
+ * The C mirror of bench/go/pingpong/main.go (the twin of shared/peers/go/pingpong): Go's `chan int` is a
  * channel of int64_t (element size 8, capacity 0); the echo goroutine's
  * `for v := range ping` is a chan_recv loop that ends when it returns 0
  * (closed and drained). Each round trip is two rendezvous: at GOMAXPROCS=1

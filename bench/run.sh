@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# run.sh - compare gort's benchmark programs with the Go reference programs.
+# run.sh - compare gort's benchmark programs with their Go twins.
 #
 # Usage: bench/run.sh [builddir]        (builddir defaults to "build")
 #
 # Builds the benchmark programs of bench/ (spawn_join, yield, memory, defer,
 # panic_recover, pingpong, skynet, chan_buffered, mutex, sleep_timers,
-# syscall) in the meson build directory, builds their Go twins into a
-# temporary directory (from bench/go/<name> when that directory exists, else
-# from shared/peers/go/<name>), then runs Go
-# and gort alternately (go, gort, go, gort, ...) in this one invocation and
-# prints the median of each, their ratio (gort / Go) and the target (a ratio,
-# or for some rows an absolute bound on gort's value, or gort against gort).
+# syscall) in the meson build directory, builds their Go twins from
+# bench/go/<name> (the project's own, module gort-bench) into a temporary
+# directory, then runs Go and gort alternately (go, gort, go, gort, ...) in
+# this one invocation and prints the median of each, their ratio (gort / Go)
+# and the target (a ratio, or for some rows an absolute bound on gort's
+# value, or gort against gort). Everything it needs is in the repository;
+# scripts/check-go-twins.sh checks the twins against the Go reference
+# programs they were written after, where those are at hand.
 #
 # Environment:
 #   BENCH_RUNS=3       runs per program and benchmark (the median is reported)
@@ -19,8 +21,6 @@
 #   BENCH_VERBOSE=1    also show each run's stderr diagnostics line
 #   BENCH_STRICT=1     exit with status 3 when a benchmark misses its target
 #   BENCH_ONLY="a b"   only the rows of these programs (e.g. "pingpong mutex")
-#   GORT_GO_PEERS=dir  the Go programs (default: <repo>/../shared/peers/go);
-#                      bench/go/<name>, where it exists, takes precedence
 #
 # Exit status: 0 every benchmark ran (PASS or MISS), 1 setup failed or a run
 # failed (crash, hang, bad output), 2 usage, 3 a MISS under BENCH_STRICT=1.
@@ -70,7 +70,7 @@ verbose=${BENCH_VERBOSE:-0}
 strict=${BENCH_STRICT:-0}
 only=${BENCH_ONLY:-}
 
-command -v go >/dev/null 2>&1 || die "'go' not found in PATH: the Go reference programs need Go (>= 1.19)"
+command -v go >/dev/null 2>&1 || die "'go' not found in PATH: the Go twins (bench/go) need Go (>= 1.19)"
 command -v timeout >/dev/null 2>&1 || die "'timeout' (coreutils) not found in PATH"
 
 # Build ours.
@@ -80,30 +80,18 @@ for w in ${only//,/ }; do
     [[ " ${programs[*]} " == *" $w "* ]] || die "BENCH_ONLY: unknown program '$w' (known: ${programs[*]})"
 done
 
-# Where each selected program's Go twin is: the project's own copy in
-# bench/go/<name> when there is one, else GORT_GO_PEERS/<name>. The peers
-# directory is needed only when some selected program has no own copy.
+# Each selected program's Go twin: bench/go/<name>, in the module of
+# bench/go/go.mod. All of them live in the repository; a missing one is a
+# broken checkout, not something to look for elsewhere.
 own_go=$repo/bench/go
 selected=()
 for x in "${programs[@]}"; do
     if [ -z "$only" ] || [[ " ${only//,/ } " == *" $x "* ]]; then selected+=("$x"); fi
 done
-peers=${GORT_GO_PEERS:-$repo/../shared/peers/go}
-need_peers=0
+[ -f "$own_go/go.mod" ] || die "$own_go/go.mod not found: the Go twins' module is missing from this checkout"
 for x in "${selected[@]}"; do
-    [ -d "$own_go/$x" ] || need_peers=1
+    [ -f "$own_go/$x/main.go" ] || die "no Go twin for '$x': $own_go/$x/main.go is missing from this checkout"
 done
-if [ $need_peers = 1 ]; then
-    [ -f "$peers/go.mod" ] || die "Go reference programs not found at '$peers' (set GORT_GO_PEERS)"
-    peers=$(cd "$peers" && pwd)
-fi
-own_sel=() peer_sel=()
-for x in "${selected[@]}"; do
-    if [ -d "$own_go/$x" ]; then own_sel+=("$x"); else peer_sel+=("$x"); fi
-done
-go_from_text=
-[ ${#own_sel[@]} -gt 0 ] && go_from_text="$own_go (${own_sel[*]})"
-[ ${#peer_sel[@]} -gt 0 ] && go_from_text="${go_from_text:+$go_from_text, }$peers${own_sel[*]:+ (the others)}"
 echo "$prog: building ${targets[*]} in $builddir" >&2
 if command -v ninja >/dev/null 2>&1; then
     ninja -C "$builddir" "${targets[@]}" >&2 || die "ninja failed"
@@ -126,8 +114,7 @@ if [ -z "$gocache" ] || ! mkdir -p "$gocache" 2>/dev/null || [ ! -w "$gocache" ]
     export GOCACHE=$tmp/gocache
 fi
 for x in "${selected[@]}"; do
-    if [ -d "$own_go/$x" ]; then src=$own_go; else src=$peers; fi
-    (cd "$src" && go build -o "$tmp/go/$x" "./$x") >&2 || die "go build ./$x failed in $src"
+    (cd "$own_go" && go build -o "$tmp/go/$x" "./$x") >&2 || die "go build ./$x failed in $own_go"
 done
 
 # The benchmarks: name GOMAXPROCS N target unit [ARGS].
@@ -248,7 +235,7 @@ progress_cell() {
     echo "gort benchmarks vs Go ($(date -u '+%Y-%m-%d %H:%M:%S UTC'))"
     echo "  machine:  $(uname -srm), $(nproc 2>/dev/null || echo '?') CPUs"
     echo "  gort:     $builddir (buildtype $(buildtype)), commit $(git -C "$repo" describe --always --dirty 2>/dev/null || echo none)"
-    echo "  go:       $(go version 2>/dev/null), programs from $go_from_text"
+    echo "  go:       $(go version 2>/dev/null), twins from $own_go"
     echo "  runs:     $runs each, alternating go/gort, median reported$([ "$quick" = 1 ] && echo '; BENCH_QUICK=1 (N / 10)')"
     [ -n "$only" ] && echo "  only:     $only"
     echo

@@ -3,7 +3,7 @@
  * over an unbuffered channel. N=1000000 leaves -> 1,111,111 goroutines in
  * total. Prints total ms. Usage: skynet [N=1000000] (N must be a power of 10)
  *
- * The C mirror of shared/peers/go/skynet/main.go. Go's `go skynet(rc, subNum,
+ * The C mirror of bench/go/skynet/main.go (the twin of shared/peers/go/skynet). Go's `go skynet(rc, subNum,
  * size/div, div)` evaluates its arguments at the go statement: here they are
  * a struct copied by go_spawn_copy. Each inner node makes its channel
  * (chan_new(8, 0): Go's `make(chan int)`) and frees it once it has received

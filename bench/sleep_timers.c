@@ -2,7 +2,7 @@
  * wall ms from the first spawn to wg_wait returning (ideal: ~10 ms).
  * Usage: sleep_timers [N=100000] [SLEEP_MS=10]
  *
- * The C mirror of shared/peers/go/sleep_timers/main.go. It measures the
+ * The C mirror of bench/go/sleep_timers/main.go (the twin of shared/peers/go/sleep_timers). It measures the
  * timer heap: N entries added in the spawn phase, all expiring at about the
  * same time, and the wake-up of N parked goroutines. The stderr line gives
  * the spawn phase apart, as Go's does. */

@@ -2,7 +2,7 @@
  * Prints ns per goroutine (spawn + run + exit + WaitGroup bookkeeping).
  * Usage: spawn_join [N=1000000]   (set GOMAXPROCS in the environment)
  *
- * The C mirror of shared/peers/go/spawn_join/main.go: the same loop
+ * The C mirror of bench/go/spawn_join/main.go (the twin of shared/peers/go/spawn_join): the same loop
  * (wg.Add(1); go func() { wg.Done() }()), run in the main goroutine. */
 #include "bench_common.h"
 

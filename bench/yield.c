@@ -2,7 +2,7 @@
  * GOMAXPROCS=1 so every yield is a switch to the other goroutine).
  * Prints ns per switch (total / N). Usage: yield [N=10000000]
  *
- * The C mirror of shared/peers/go/yield/main.go, run in the main goroutine. */
+ * The C mirror of bench/go/yield/main.go (the twin of shared/peers/go/yield), run in the main goroutine. */
 #include "bench_common.h"
 
 static const char *prog = "yield";

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "chaos.hpp"
 #include "fatal.hpp"
 #include "netpoll.hpp"
 
@@ -96,6 +97,7 @@ G *globrunq_get_locked(P *p, int max) {
     if (n > kRunqSize / 2) n = kRunqSize / 2;
     G *g = globrunq_pop_locked();
     for (int i = 1; i < n; i++) runq_put(p, globrunq_pop_locked(), false);
+    GORT_CHAOS();
     // Only now, so that an M that finds the count gone finds the batch in
     // p's queue (find_runnable's re-check reads them in the other order).
     s.runq_size.fetch_sub(n, std::memory_order_seq_cst);
@@ -145,6 +147,7 @@ bool runq_put(P *p, G *g, bool next) {
         std::uint32_t t = p->runq_tail.load(std::memory_order_relaxed);
         if (t - h < kRunqSize) {
             p->runq[t % kRunqSize].store(g, std::memory_order_relaxed);
+            GORT_CHAOS();
             p->runq_tail.store(t + 1, std::memory_order_release);
             return true;
         }
@@ -208,6 +211,7 @@ std::uint32_t runq_grab(P *p2, P *p, std::uint32_t into, bool steal_next) {
             return 0;
         }
         if (n > kRunqSize / 2) continue;  // inconsistent h and t: retry
+        GORT_CHAOS();
         for (std::uint32_t i = 0; i < n; i++) {
             G *g = p2->runq[(h + i) % kRunqSize].load(std::memory_order_relaxed);
             p->runq[(into + i) % kRunqSize].store(g, std::memory_order_relaxed);
@@ -323,6 +327,7 @@ void start_m_locked(P *p, bool spinning) {
         return;
     }
     s.lock.unlock();
+    GORT_CHAOS();
     sysmon_kick();
     if (m == nullptr) {
         new_m(p, spinning);
@@ -370,6 +375,7 @@ void stop_m(M *m) {
         m->link = g_sched->midle;
         g_sched->midle = m;
     }
+    GORT_CHAOS();
     m->park.sleep();
     m->p = m->nextp;
     m->nextp = nullptr;
@@ -381,6 +387,7 @@ void stop_m(M *m) {
 void wakep() {
     Sched &s = *g_sched;
     if (s.npidle.load(std::memory_order_seq_cst) == 0) return;
+    GORT_CHAOS();
     std::int32_t zero = 0;
     if (s.nmspinning.load(std::memory_order_seq_cst) != 0 ||
         !s.nmspinning.compare_exchange_strong(zero, 1, std::memory_order_seq_cst))
@@ -393,6 +400,7 @@ namespace {
 void reset_spinning(M *m) {
     m->spinning = false;
     std::int32_t n = g_sched->nmspinning.fetch_sub(1, std::memory_order_seq_cst) - 1;
+    GORT_CHAOS();
     // The last spinner found work: another M should look for more.
     if (n == 0 && g_sched->npidle.load(std::memory_order_seq_cst) > 0) wakep();
 }
@@ -584,6 +592,7 @@ inline void prepare(M *m, G *g) {
 // null sends it to g0 (which can steal, idle, retire or stop).
 inline G *next_quick(M *m) {
     Sched &s = *g_sched;
+    GORT_CHAOS();
     P *p = m->p;
     if (__builtin_expect(s.stopped.load(std::memory_order_relaxed) || p_retiring(p), 0))
         return nullptr;
@@ -913,6 +922,7 @@ top:
         }
     }
     // Nothing: drop the P.
+    GORT_CHAOS();
     s.lock.lock();
     if (s.runq_size.load(std::memory_order_relaxed) > 0) {
         G *g = globrunq_get_locked(p, 0);
@@ -926,11 +936,13 @@ top:
     pidle_put_locked(p);
     m->p = nullptr;
     s.lock.unlock();
+    GORT_CHAOS();
     bool was_spinning = m->spinning;
     if (m->spinning) {
         m->spinning = false;
         s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
     }
+    GORT_CHAOS();
     // Invariant 5: a producer may have skipped wakep() because we were
     // spinning; look again now that nmspinning and npidle say we are idle.
     // Not spinning, look too when no M spins: a spinner that found work
@@ -996,6 +1008,7 @@ top:
         }
         G *g = find_runnable(m);
         if (g == nullptr) continue;
+        GORT_CHAOS();
         if (m->spinning) reset_spinning(m);
         execute(m, g);
     }
@@ -1125,6 +1138,7 @@ void ready_on(M *m, G *g) {
         LockGuard lg(g_sched->lock);
         globrunq_put_locked(g);
     }
+    GORT_CHAOS();
     wakep();
 }
 
@@ -1184,6 +1198,7 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
     g->schedlink = nullptr;
     std::int64_t id = s.goid.fetch_add(1, std::memory_order_relaxed) + 1;
     g->id = id;
+    GORT_CHAOS();
     ready(g);
     // A spawning loop is a scheduling point once its processor has a full
     // queue of runnable goroutines (as Go's preemption would make it): the

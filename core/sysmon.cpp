@@ -48,6 +48,7 @@
 #include "fatal.hpp"
 #include "netpoll.hpp"
 #include "sched.hpp"
+#include "schedtrace.hpp"
 
 namespace gort {
 
@@ -74,6 +75,8 @@ bool &g_blind = g_rt_on;
 // GORTDEBUG=sysmonwake=0: no backstop wake-ups, so that a lost wake-up
 // shows as a stall (the scheduler tests run so) instead of a 20 us delay.
 bool g_backstop = true;
+// GORTDEBUG=schedtrace=MS (schedtrace.hpp): the period in ns, 0 = off.
+std::int64_t g_schedtrace_ns = 0;
 std::int64_t g_blind_tokens = kBlindBurst, g_blind_refilled = 0;
 
 void blind_setup() {
@@ -269,6 +272,7 @@ void *sysmon_main(void *) {
     Sched &s = *g_sched;
     int idle = 0;
     std::int64_t delay = kTickMinNs;
+    std::int64_t last_trace = 0;
     for (;;) {
         if (idle == 0) delay = kTickMinNs;
         else if (idle > kIdleTicksBeforeBackoff && delay < kTickMaxNs) delay *= 2;
@@ -279,8 +283,16 @@ void *sysmon_main(void *) {
         if (s.stopped.load(std::memory_order_relaxed)) {
             for (;;) g_note.sleep();  // the program is over
         }
-        // Nothing runs: sleep until something does (Go's sysmonwait).
-        if (all_idle()) {
+        if (g_schedtrace_ns > 0) {
+            std::int64_t t = nanotime();
+            if (last_trace == 0 || t - last_trace >= g_schedtrace_ns) {
+                last_trace = t;
+                schedtrace_print(2, schedtrace_detailed());
+            }
+        }
+        // Nothing runs: sleep until something does (Go's sysmonwait; not
+        // while schedtrace prints, as Go).
+        if (g_schedtrace_ns == 0 && all_idle()) {
             g_sysmon_idle.store(true, std::memory_order_seq_cst);
             if (all_idle()) g_note.sleep();
             g_sysmon_idle.store(false, std::memory_order_seq_cst);
@@ -314,6 +326,7 @@ void sysmon_start() {
     blind_setup();
     const char *dbg = std::getenv("GORTDEBUG");
     g_backstop = dbg == nullptr || std::strstr(dbg, "sysmonwake=0") == nullptr;
+    g_schedtrace_ns = schedtrace_setup();
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -1,0 +1,38 @@
+// print.hpp - a buffered, allocation-free writer for reports (schedtrace,
+// goroutine dumps, tracebacks): whole lines reach the fd in few write(2)
+// calls, so two reports from two threads interleave by lines at worst, and
+// nothing here takes a lock or calls malloc (the fatal paths use it from
+// signal handlers).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gort {
+
+class Out {
+public:
+    explicit Out(int fd) : fd_(fd) {}
+    ~Out() { flush(); }
+    Out(const Out &) = delete;
+    Out &operator=(const Out &) = delete;
+
+    Out &str(const char *s);
+    Out &mem(const char *s, std::size_t n);
+    Out &ch(char c) { return mem(&c, 1); }
+    Out &num(long long v);
+    Out &unum(unsigned long long v);
+    Out &hex(unsigned long long v);  // 0x...
+    void flush();
+    // Bytes that could not be written (EBADF, EPIPE...): the caller may
+    // report failure.
+    bool failed() const { return failed_; }
+
+private:
+    int fd_;
+    std::size_t len_ = 0;
+    bool failed_ = false;
+    char buf_[2048];
+};
+
+}  // namespace gort
