@@ -11,13 +11,17 @@
 #include <sched.h>
 
 #include "../core/sched.hpp"
+#include "../core/traceback.hpp"
 #include "errno_keeper.hpp"
 
 using namespace gort;
 
 namespace {
 
-go_id_t spawn_checked(const go_attr_t *attr, go_fn_t fn, void *arg) {
+// The go statement's address: the caller of the public entry point.
+inline std::uintptr_t caller_pc(void *ra) { return reinterpret_cast<std::uintptr_t>(ra); }
+
+go_id_t spawn_checked(const go_attr_t *attr, go_fn_t fn, void *arg, std::uintptr_t gopc) {
     if (fn == nullptr) return GO_EINVAL;
     std::size_t stack_size = 0, arg_size = 0;
     const char *name = nullptr;
@@ -35,7 +39,7 @@ go_id_t spawn_checked(const go_attr_t *attr, go_fn_t fn, void *arg) {
     if (cls < 0) return GO_EINVAL;
     ensure_runtime();
     RtScope rt;
-    return spawn(fn, arg, arg_size, cls, name, false);
+    return spawn(fn, arg, arg_size, cls, name, false, gopc);
 }
 
 }  // namespace
@@ -53,7 +57,8 @@ go_id_t go_spawn(go_fn_t fn, void *arg) noexcept {
     if (fn == nullptr) return GO_EINVAL;
     ensure_runtime();
     RtScope rt;
-    return spawn(fn, arg, 0, kDefaultStackClass, nullptr, false);
+    return spawn(fn, arg, 0, kDefaultStackClass, nullptr, false,
+                 caller_pc(__builtin_return_address(0)));
 }
 
 go_id_t go_spawn_copy(go_fn_t fn, const void *args, size_t size) noexcept {
@@ -62,12 +67,12 @@ go_id_t go_spawn_copy(go_fn_t fn, const void *args, size_t size) noexcept {
     ensure_runtime();
     RtScope rt;
     return spawn(fn, size > 0 ? const_cast<void *>(args) : nullptr, size, kDefaultStackClass,
-                 nullptr, false);
+                 nullptr, false, caller_pc(__builtin_return_address(0)));
 }
 
 go_id_t go_spawn_attr(const go_attr_t *attr, go_fn_t fn, void *arg) noexcept {
     ErrnoKeeper keep;
-    return spawn_checked(attr, fn, arg);
+    return spawn_checked(attr, fn, arg, caller_pc(__builtin_return_address(0)));
 }
 
 int go_main(go_fn_t fn, void *arg) noexcept {
@@ -189,5 +194,20 @@ int go_maxprocs(int n) noexcept {
 const char *go_version(void) noexcept { return GORT_VERSION_STRING; }
 
 int go_version_number(void) noexcept { return GORT_VERSION_NUMBER; }
+
+int go_dump(int fd) noexcept {
+    ErrnoKeeper keep;
+    if (fd < 0) return GO_EINVAL;
+    ensure_runtime();
+    RtScope rt;
+    int err = traceback_dump_all(fd);
+    return err == 0 ? 0 : -err;
+}
+
+int go_sigquit(int mode) noexcept {
+    ErrnoKeeper keep;
+    ensure_runtime();
+    return sigquit_set(mode);
+}
 
 }  // extern "C"

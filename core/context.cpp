@@ -149,6 +149,8 @@ void fiber_switch_final(Fiber *from, Fiber *to, void *data) {
     __builtin_trap();  // nobody resumes a dead fiber
 }
 
+const void *fiber_code_mark() { return reinterpret_cast<const void *>(&bctx::jump_fcontext); }
+
 unsigned fiber_stack_register(void *lo, void *hi) {
 #if defined(GORT_HAVE_VALGRIND)
     return VALGRIND_STACK_REGISTER(lo, hi);

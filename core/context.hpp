@@ -102,6 +102,20 @@ inline __attribute__((always_inline)) Transfer fiber_switch(Fiber *, Fiber *to, 
 }
 #endif
 
+// The stack pointer a switched-out fiber resumes with, from its saved
+// context (traceback.cpp unwinds a parked goroutine from it): Boost's
+// jump_fcontext releases 0x40 bytes (its save area and the return address
+// at fctx + 0x38); the inlined fast path above also skipped the red zone.
+#if GORT_SANITIZED || !defined(__x86_64__)
+constexpr std::uintptr_t kResumeSpOffset = 0x40;
+#else
+constexpr std::uintptr_t kResumeSpOffset = 0x40 + 128;
+#endif
+
+// An address inside the code that switches (Boost.Context's library):
+// traceback.cpp hides its frames, the bottom of every goroutine's stack.
+const void *fiber_code_mark();
+
 // Like fiber_switch, but `from` never runs again (its stack may be reused as
 // soon as the resumed side has stored nothing of it).
 [[noreturn]] GORT_NO_TSAN void fiber_switch_final(Fiber *from, Fiber *to, void *data);

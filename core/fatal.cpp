@@ -1,18 +1,17 @@
 // fatal.cpp - Go's fatal errors and unrecoverable panics: print, exit 2.
 //
 // Go prints "panic: MSG" or "fatal error: MSG", a blank line, then
-// "goroutine N [running]:" and a trace, and exits with status 2 without
-// running anything else. We do the same; the trace is glibc's backtrace of
-// the current stack. Only the first thread to fail prints; any other that
-// fails meanwhile waits for the exit.
+// "goroutine N [running]:" and a trace (traceback.hpp), and exits with
+// status 2 without running anything else. We do the same. Only the first
+// thread to fail prints; any other that fails meanwhile waits for the exit.
 #include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <execinfo.h>
 #include <unistd.h>
 
 #include "sched.hpp"
 #include "fatal.hpp"
+#include "traceback.hpp"
 
 namespace gort {
 
@@ -69,34 +68,6 @@ bool begin_dying() {
 
 bool dying_here() { return g_dying.load() && g_dying_tid.load() == gettid(); }
 
-void write_goroutine_header(const G *g) {
-    if (g == nullptr) {
-        if (std::int64_t id = pinned_id()) {
-            write_str("goroutine ");
-            write_int(id);
-            write_str(" [running, locked to thread]:\n");
-            return;
-        }
-        write_str("goroutine 0 [running]:\n\t(not a goroutine: a thread outside the scheduler)\n");
-        return;
-    }
-    write_str("goroutine ");
-    write_int(g->id);
-    if (g->name != nullptr && g->name[0] != 0) {
-        write_str(" \"");
-        write_str(g->name);
-        write_str("\"");
-    }
-    write_str(" [running]:\n");
-}
-
-void write_trace() {
-    void *frames[64];
-    int n = backtrace(frames, 64);
-    // Skip the runtime's own frames (this function and the fatal path).
-    int skip = n > 2 ? 2 : 0;
-    backtrace_symbols_fd(frames + skip, n - skip, 2);
-}
 
 namespace {
 [[noreturn]] void die(const char *prefix, const char *msg) {
@@ -106,9 +77,8 @@ namespace {
     std::fflush(stdout);
     write_str(prefix);
     write_str(msg);
-    write_str("\n\n");
-    write_goroutine_header(current_g());
-    write_trace();
+    write_str("\n");
+    traceback_fatal(FatalKind::kThrow, nullptr);
     _exit(2);
 }
 }  // namespace

@@ -12,7 +12,5 @@ void write_hex(unsigned long long v);
 bool begin_dying();
 // This thread is printing a fatal report (a fault now must not recurse).
 bool dying_here();
-void write_goroutine_header(const G *g);
-void write_trace();
 
 }  // namespace gort

@@ -13,6 +13,7 @@
 
 #include "fatal.hpp"
 #include "sched.hpp"
+#include "traceback.hpp"
 
 namespace gort {
 
@@ -318,9 +319,8 @@ struct PreprintGuard {
     } else {
         write_str("nil");
     }
-    write_str("\n\n");
-    write_goroutine_header(current_g());
-    write_trace();
+    write_str("\n");
+    traceback_fatal(FatalKind::kThrow, nullptr);
     _exit(2);
 }
 
@@ -410,9 +410,7 @@ void write_signal_line(const Panic *p) {
     // Go prints the signal line for memory faults; its division checks are
     // explicit, so a divide by zero shows none.
     if (sigp != nullptr && sigp->sig != SIGFPE) write_signal_line(sigp);
-    write_str("\n");
-    write_goroutine_header(current_g());
-    write_trace();
+    traceback_fatal(FatalKind::kPanic, nullptr);
     _exit(2);
 }
 
@@ -581,9 +579,7 @@ GORT_NO_TSAN void sigpanic() {
         write_hex(p->sigaddr);
         write_str("\nfatal error: fault\n");
         write_signal_line(p);
-        write_str("\n");
-        write_goroutine_header(current_g());
-        write_trace();
+        traceback_fatal(FatalKind::kThrow, nullptr);
         _exit(2);
     }
     if (p->sig == SIGFPE && (p->sigcode == FPE_INTDIV || p->sigcode == FPE_INTOVF))

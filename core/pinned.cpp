@@ -29,8 +29,9 @@
 
 #include "fatal.hpp"
 #include "panic.hpp"
-#include "timer.hpp"
+#include "print.hpp"
 #include "sched.hpp"
+#include "timer.hpp"
 
 namespace gort {
 
@@ -363,6 +364,24 @@ void pinned_write_blocked() {
         write_str(t->waitreason != nullptr ? t->waitreason : "waiting");
         write_str(", locked to thread]:\n");
     }
+}
+
+bool pinned_write_all(Out &o, bool first) {
+    Pool &pool = *g_pool;
+    std::int64_t self = t_pinned_id;
+    LockGuard lg(pool.lock);
+    for (PinnedThread *t = pool.all; t != nullptr; t = t->all_next) {
+        if (t->fn == nullptr || t->id == self) continue;  // idle, or the caller (printed already)
+        if (!first) o.ch('\n');
+        first = false;
+        bool blocked = t->blocked.load(std::memory_order_acquire);
+        const char *why = t->waitreason;
+        o.str("goroutine ").num(t->id).str(" [");
+        o.str(blocked ? (why != nullptr ? why : "waiting") : "running");
+        // Its stack is its own thread's, which gort cannot read from here.
+        o.str(", locked to thread]:\n\tgoroutine running on other thread; stack unavailable\n");
+    }
+    return first;
 }
 
 void pinned_reset_after_fork() {

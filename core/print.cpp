@@ -60,7 +60,7 @@ void Out::flush() {
         ssize_t w = write(fd_, p, n);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
-            failed_ = true;
+            if (error_ == 0) error_ = w < 0 ? errno : EIO;
             break;
         }
         p += w;

@@ -24,14 +24,14 @@ public:
     Out &unum(unsigned long long v);
     Out &hex(unsigned long long v);  // 0x...
     void flush();
-    // Bytes that could not be written (EBADF, EPIPE...): the caller may
-    // report failure.
-    bool failed() const { return failed_; }
+    // The errno of the first write that failed (EBADF, EPIPE...), or 0:
+    // the caller may report it.
+    int error() const { return error_; }
 
 private:
     int fd_;
     std::size_t len_ = 0;
-    bool failed_ = false;
+    int error_ = 0;
     char buf_[2048];
 };
 

@@ -18,6 +18,8 @@
 #include "chaos.hpp"
 #include "fatal.hpp"
 #include "netpoll.hpp"
+#include "print.hpp"
+#include "traceback.hpp"
 
 namespace gort {
 
@@ -227,6 +229,7 @@ G *runq_steal(P *p, P *p2, bool steal_next) {
     std::uint32_t t = p->runq_tail.load(std::memory_order_relaxed);
     std::uint32_t n = runq_grab(p2, p, t, steal_next);
     if (n == 0) return nullptr;
+    owner_add(p->met.steals, 1);
     n--;
     G *g = p->runq[(t + n) % kRunqSize].load(std::memory_order_relaxed);
     if (n > 0) p->runq_tail.store(t + n, std::memory_order_release);
@@ -579,6 +582,7 @@ void post_switch(M *m, void *from_fctx) {
 
 // Give g its stack and initial context if it never ran. On an M with a P.
 inline void prepare(M *m, G *g) {
+    met_running(m->p, g);  // count the switch, end a latency sample (metrics.hpp)
     if (g->stack == nullptr) {
         Stack *st = stack_get(m->p, g->stack_cls);
         g->stack = st;
@@ -628,6 +632,7 @@ inline __attribute__((always_inline)) M *switch_out(M *m, G *g, G *next) {
     if (next != nullptr) {
         prepare(m, next);
         next->status.store(kGRunning, std::memory_order_relaxed);
+        trace_guard(next);
         m->curg = next;
         to = &next->fiber;
     } else {
@@ -646,6 +651,7 @@ inline __attribute__((always_inline)) M *switch_out(M *m, G *g, G *next) {
 void execute(M *m, G *g) {
     prepare(m, g);
     g->status.store(kGRunning, std::memory_order_relaxed);
+    trace_guard(g);
     m->curg = g;
     m->after = After::kNone;
     m->after_from = &m->g0;
@@ -777,20 +783,14 @@ void check_dead() {
     }
     std::fflush(stdout);
     write_str("fatal error: all goroutines are asleep - deadlock!\n");
-    for_each_g(s, [&](G *g) {
-        if (g->status.load(std::memory_order_relaxed) != kGWaiting) return;
-        write_str("\ngoroutine ");
-        write_int(g->id);
-        if (g->name != nullptr && g->name[0] != 0) {
-            write_str(" \"");
-            write_str(g->name);
-            write_str("\"");
-        }
-        write_str(" [");
-        write_str(g->waitreason != nullptr ? g->waitreason : "waiting");
-        write_str("]:\n");
-    });
-    pinned_write_blocked();
+    {
+        // Every waiting goroutine with its stack (traceback.hpp); the world
+        // is stopped, so their stacks hold still.
+        Out o(2);
+        traceback_deadlock(o);
+    }
+    if (traceback_level() != kTbNone) pinned_write_blocked();
+    if (traceback_level() == kTbCrash) abort();
     _exit(2);
 }
 
@@ -830,6 +830,7 @@ void check_dead() {
     if (next != nullptr) {
         prepare(m, next);
         next->status.store(kGRunning, std::memory_order_relaxed);
+        trace_guard(next);
         m->curg = next;
         to = &next->fiber;
     } else {
@@ -846,6 +847,7 @@ GORT_NO_TSAN void g_entry(Transfer t) {
     M *m = static_cast<M *>(t.data);
     post_switch(m, t.from_fctx);
     G *g = m->curg;
+    g->ran = true;
     *m->errno_ptr = 0;  // a goroutine starts with errno 0, whatever ran before on this M
     m->inrt.store(0, std::memory_order_release);  // user code from here (rt_enter)
     // The body is a frame (defer.h); a panic it recovers ends it normally.
@@ -1061,6 +1063,7 @@ void init_runtime() {
         }
     }
     sysmon_start();
+    sigquit_from_env();
 }
 
 void after_fork_child() {
@@ -1120,6 +1123,7 @@ void ready_list(G *head) {
         while (head != nullptr) {
             G *g = head;
             head = g->schedlink;
+            met_runnable(g);
             g->status.store(kGRunnable, std::memory_order_relaxed);
             globrunq_put_locked(g);
         }
@@ -1131,6 +1135,7 @@ void ready_list(G *head) {
 void ready(G *g) { ready_on(current_m(), g); }
 
 void ready_on(M *m, G *g) {
+    met_runnable(g);
     g->status.store(kGRunnable, std::memory_order_relaxed);
     if (m != nullptr && m->p != nullptr && m->curg != nullptr) {
         runq_put(m->p, g, true);
@@ -1143,7 +1148,7 @@ void ready_on(M *m, G *g) {
 }
 
 std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, const char *name,
-                   bool is_main) {
+                   bool is_main, std::uintptr_t gopc) {
     Sched &s = *g_sched;
     if (s.stopped.load(std::memory_order_relaxed)) return -ESHUTDOWN;
     M *m = current_m();
@@ -1195,9 +1200,13 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
     g->stack = nullptr;
     g->stack_cls = static_cast<std::uint8_t>(stack_cls);
     g->is_main = is_main;
+    g->ran = false;
+    g->gopc = gopc;
+    g->waitsince.store(0, std::memory_order_relaxed);
     g->schedlink = nullptr;
     std::int64_t id = s.goid.fetch_add(1, std::memory_order_relaxed) + 1;
     g->id = id;
+    met_spawn(g);
     GORT_CHAOS();
     ready(g);
     // A spawning loop is a scheduling point once its processor has a full
@@ -1221,7 +1230,9 @@ void park(void (*unlock)(void *), void *arg, const char *reason) {
     M *m = current_m();
     G *g = m->curg;
     if (__builtin_expect(m->p == nullptr, 0)) gort_call_in_syscall();
+    owner_add(m->p->met.parks, 1);
     g->waitreason = reason;
+    g->waitsince.store(0, std::memory_order_relaxed);
     g->status.store(kGWaiting, std::memory_order_relaxed);
     m->after = After::kPark;
     m->after_unlock = unlock;
@@ -1442,6 +1453,32 @@ bool wake_stranded() {
 
 void for_each_g_locked(void (*f)(G *, void *), void *arg) {
     for_each_g(*g_sched, [&](G *g) { f(g, arg); });
+}
+
+// Slabs are only ever added (never freed), so a copy of the list taken at
+// one moment stays valid: G memory is always mapped, whatever state its G
+// is in. take_lock = false reads the list without sched.lock (the fatal
+// paths: the failing thread may hold it); a slab being added may then be
+// missed, nothing worse.
+GORT_NO_TSAN void for_each_g_snapshot(void (*f)(G *, void *), void *arg, bool take_lock) {
+    Sched &s = *g_sched;
+    static char *slabs[sizeof s.gslabs / sizeof s.gslabs[0]];
+    static SpinLock copy_mu;  // guards the static copy (dumps are rare)
+    if (take_lock) copy_mu.lock();
+    int n;
+    char *cur;
+    if (take_lock) s.lock.lock();
+    n = s.ngslabs;
+    cur = s.gslab_cur;
+    for (int i = 0; i < n; i++) slabs[i] = s.gslabs[i];
+    if (take_lock) s.lock.unlock();
+    for (int i = 0; i < n; i++) {
+        char *lo = slabs[i];
+        char *hi = lo + kGSlab;
+        if (cur != nullptr && cur >= lo && cur <= hi) hi = cur;
+        for (char *c = lo; c + sizeof(G) <= hi; c += sizeof(G)) f(reinterpret_cast<G *>(c), arg);
+    }
+    if (take_lock) copy_mu.unlock();
 }
 
 }  // namespace gort

@@ -52,6 +52,7 @@
 
 #include "context.hpp"
 #include "lock.hpp"
+#include "metrics.hpp"
 #include "panic.hpp"
 #include "sema.hpp"
 #include "stack.hpp"
@@ -99,9 +100,16 @@ struct G {
     char *name;               // malloc'd name, or null
     std::atomic<std::uint32_t> status;
     const char *waitreason;   // what a Waiting G waits for (Go's waitReason), for the deadlock report
+    std::uintptr_t gopc;      // the go statement: where go_spawn was called from (traceback's "created by")
+    // When the current wait began, stamped lazily by sysmon (traceback.hpp);
+    // 0 = not yet seen waiting. park() clears it.
+    std::atomic<std::int64_t> waitsince;
     std::uint8_t stack_cls;
     bool is_main;
+    bool ran;                 // has run at least once: its saved context is a real one (traceback)
     std::uint16_t syscall_depth;  // nested go_syscall_enter calls (syscall.cpp)
+    std::uint8_t track_seq;   // transitions to runnable, for latency sampling (metrics.hpp)
+    std::int64_t runnable_at; // nanotime() it became runnable when sampled, else 0 (metrics.hpp)
     alignas(8) unsigned char inline_args[kInlineArgs];  // small go_spawn_copy arguments
     GState ds;                // defer stack, frames, panics (kept for the next goroutine)
 };
@@ -155,6 +163,8 @@ struct alignas(64) P {
     // Default-class stack reservations taken from the global count in
     // batches and not yet used by a goroutine (owner writes; any reads).
     std::atomic<std::int32_t> spare_reservations;
+    // Scheduler metrics (metrics.hpp): owner-written counters.
+    PMetrics met;
 };
 // kPSyscall: the owner M is in a system call (syscall.cpp) and holds the P
 // only loosely: it takes it back with a CAS to kPRunning, unless sysmon
@@ -303,6 +313,10 @@ bool p_runq_empty(P *p);
 bool wake_stranded();
 // Every G ever made (sched.lock held).
 void for_each_g_locked(void (*f)(G *, void *), void *arg);
+// Every G made so far, without holding sched.lock while f runs (see
+// sched.cpp). take_lock = false: not even to copy the slab list (fatal
+// paths). f reads each G racily.
+void for_each_g_snapshot(void (*f)(G *, void *), void *arg, bool take_lock);
 void wakep();
 // syscall.cpp (gort/syscall.h): no-ops unless a goroutine calls them.
 void syscall_enter(bool block);
@@ -335,8 +349,20 @@ void ensure_runtime();
 void adopt_program_sigmask();
 
 // Spawn a goroutine. args_size == 0: fn gets arg; otherwise a copy.
+// gopc: the caller's return address in the public entry point (0: none).
 std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, const char *name,
-                   bool is_main);
+                   bool is_main, std::uintptr_t gopc = 0);
+
+// traceback.cpp: a goroutine dump (go_dump) reads the stacks of goroutines
+// that are not running while the program runs. A switch to a goroutine
+// calls trace_guard(g) after storing kGRunning and before jumping: while a
+// dump is under way (g_tracing, one relaxed load otherwise) it waits until
+// the dump is done with g's stack (the protocol is in traceback.cpp).
+extern std::atomic<int> g_tracing;
+void trace_wait(G *g);
+inline void trace_guard(G *g) {
+    if (__builtin_expect(g_tracing.load(std::memory_order_relaxed) != 0, 0)) trace_wait(g);
+}
 
 // Make a Waiting (or never-run) G runnable. Any thread.
 void ready(G *g);
@@ -491,6 +517,11 @@ void pinned_unblocked();
 // are blocked, and print "goroutine N [reason, locked to thread]:" for each.
 int pinned_count_blocked();
 void pinned_write_blocked();
+// go_dump: every pinned goroutine running a body but the caller's (header,
+// and Go's "stack unavailable": its stack is its thread's). first: no
+// blank line before the first; returns whether still none was printed.
+class Out;
+bool pinned_write_all(Out &o, bool first);
 // timer.cpp
 void sleep_goroutine(std::int64_t ns);
 void timers_reset_after_fork();

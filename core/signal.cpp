@@ -33,13 +33,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
-#include <execinfo.h>
 #include <link.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "fatal.hpp"
 #include "sched.hpp"
+#include "traceback.hpp"
 
 namespace gort {
 
@@ -154,54 +154,37 @@ std::uintptr_t fault_pc(void *uctx) {
     write_str("fatal error: unexpected signal during runtime execution\n");
     write_signal_line(sig, si->si_code, reinterpret_cast<std::uintptr_t>(si->si_addr),
                       fault_pc(uctx));
-    write_str("\n");
-    write_goroutine_header(current_g());
-    write_trace();
+    traceback_fatal(FatalKind::kRuntimeThrow, uctx);
     _exit(2);
 }
 
-[[noreturn]] void report_thread_overflow(std::uintptr_t addr, void *uctx) {
-    begin_dying();
-    write_str("runtime: goroutine ");
-    write_int(pinned_id());
-    write_str(" stack exceeds ");
-    write_int(static_cast<long long>(t_stack_hi - t_stack_lo - t_stack_guard));
-    write_str("-byte limit\nruntime: fault address=");
-    write_hex(addr);
-    write_str(" sp=");
-    write_hex(fault_sp(uctx));
+// Go's words for a stack overflow (runtime/stack.go), then the goroutines.
+[[noreturn]] void overflow_report(std::uintptr_t limit, std::uintptr_t sp, std::uintptr_t lo,
+                                  std::uintptr_t hi, void *uctx) {
+    write_str("runtime: goroutine stack exceeds ");
+    write_int(static_cast<long long>(limit));
+    write_str("-byte limit\nruntime: sp=");
+    write_hex(sp);
     write_str(" stack=[");
-    write_hex(t_stack_lo + t_stack_guard);
+    write_hex(lo);
     write_str(", ");
-    write_hex(t_stack_hi);
-    write_str("]\nfatal error: stack overflow\n\n");
-    write_goroutine_header(nullptr);
+    write_hex(hi);
+    write_str("]\nfatal error: stack overflow\n");
+    traceback_fatal(FatalKind::kThrow, uctx);
     _exit(2);
 }
 
-[[noreturn]] void report_overflow(G *g, std::uintptr_t addr, void *uctx) {
+[[noreturn]] void report_thread_overflow(void *uctx) {
+    begin_dying();
+    overflow_report(t_stack_hi - t_stack_lo - t_stack_guard, fault_sp(uctx),
+                    t_stack_lo + t_stack_guard, t_stack_hi, uctx);
+}
+
+[[noreturn]] void report_overflow(G *g, void *uctx) {
     begin_dying();
     Stack *st = g->stack;
-    write_str("runtime: goroutine ");
-    write_int(g->id);
-    if (g->name != nullptr && g->name[0] != 0) {
-        write_str(" \"");
-        write_str(g->name);
-        write_str("\"");
-    }
-    write_str(" stack exceeds ");
-    write_int(static_cast<long long>(stack_class_size(st->cls)));
-    write_str("-byte limit\nruntime: fault address=");
-    write_hex(addr);
-    write_str(" sp=");
-    write_hex(fault_sp(uctx));
-    write_str(" stack=[");
-    write_hex(reinterpret_cast<std::uintptr_t>(st->usable_lo()));
-    write_str(", ");
-    write_hex(reinterpret_cast<std::uintptr_t>(st->usable_lo()) + st->usable_size());
-    write_str("]\nfatal error: stack overflow\n\n");
-    write_goroutine_header(g);
-    _exit(2);
+    auto lo = reinterpret_cast<std::uintptr_t>(st->usable_lo());
+    overflow_report(stack_class_size(st->cls), fault_sp(uctx), lo, lo + st->usable_size(), uctx);
 }
 
 struct sigaction *old_action(int sig) {
@@ -292,13 +275,13 @@ void handler(int sig, siginfo_t *si, void *uctx) {
     M *m = current_m();
     bool hw = si->si_code > 0;  // a hardware fault, not a sent signal
     if (m != nullptr && hw && is_overflow(m->curg, addr, fault_sp(uctx)))
-        report_overflow(m->curg, addr, uctx);
+        report_overflow(m->curg, uctx);
     // A pinned goroutine's thread belongs to the host when the host has a
     // handler: a JVM's or the CLR's pinned body faults on purpose (implicit
     // null checks, stack banging), and only the VM knows what its fault
     // means. Without one (a C program), the fault is the goroutine's.
     bool pinned = m == nullptr && t_stack_hi != 0 && pinned_id() != 0 && !host_handles(sig);
-    if (pinned && hw && is_thread_overflow(addr, fault_sp(uctx))) report_thread_overflow(addr, uctx);
+    if (pinned && hw && is_thread_overflow(addr, fault_sp(uctx))) report_thread_overflow(uctx);
     // Runtime code faulted, whatever the thread (rule 2 above).
     if (hw && in_gort_code(fault_pc(uctx))) report_runtime_fault(sig, si, uctx);
     if (m != nullptr) {
@@ -322,11 +305,9 @@ void install_signal_handlers() {
     if (g_installed) return;
     g_installed = true;
     dl_iterate_phdr(find_text, reinterpret_cast<void *>(&install_signal_handlers));
-    // glibc's backtrace() loads libgcc_s and allocates on its first call:
-    // make that call now, so that the fatal reports the handler prints
-    // (write_trace) call no malloc inside the signal handler.
-    void *frame[2];
-    backtrace(frame, 2);
+    // Where gort's code lies, GORTTRACEBACK, the unwinder's first use: now,
+    // not inside a signal handler (traceback.hpp).
+    traceback_init();
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = handler;

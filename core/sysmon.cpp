@@ -49,6 +49,7 @@
 #include "netpoll.hpp"
 #include "sched.hpp"
 #include "schedtrace.hpp"
+#include "traceback.hpp"
 
 namespace gort {
 
@@ -62,6 +63,7 @@ constexpr std::int64_t kTickMaxNs = 10 * 1000 * 1000;
 constexpr std::int64_t kForcePreemptNs = 10 * 1000 * 1000;  // Go's forcePreemptNS
 constexpr std::int64_t kPollBackstopNs = 10 * 1000 * 1000;
 constexpr int kIdleTicksBeforeBackoff = 50;
+constexpr std::int64_t kStampNs = 10LL * 1000 * 1000 * 1000;
 
 Note g_note;
 std::atomic<bool> g_started{false};
@@ -273,6 +275,7 @@ void *sysmon_main(void *) {
     int idle = 0;
     std::int64_t delay = kTickMinNs;
     std::int64_t last_trace = 0;
+    std::int64_t last_stamp = 0;
     for (;;) {
         if (idle == 0) delay = kTickMinNs;
         else if (idle > kIdleTicksBeforeBackoff && delay < kTickMaxNs) delay *= 2;
@@ -300,6 +303,11 @@ void *sysmon_main(void *) {
             continue;
         }
         std::int64_t now = nanotime();
+        // The minutes a goroutine has waited (traceback.hpp), to 10 s.
+        if (now - last_stamp >= kStampNs) {
+            last_stamp = now;
+            traceback_stamp_waits(now);
+        }
         int did = 0;
         did += poll_backstop(now);
         did += retake(now);

@@ -17,5 +17,6 @@
 #include <gort/io.h>
 #include <gort/net.h>
 #include <gort/defer.h>
+#include <gort/metrics.h>
 
 #endif /* GORT_H */

@@ -230,10 +230,27 @@ static void expect_overflow(const overflow_case_t *oc)
     if (strstr(r.err, "fatal error: stack overflow") == NULL)
         fail_msg("stderr lacks \"fatal error: stack overflow\" (gort/runtime.h); %s",
                  tu_child_describe(&r));
-    if (!tu_mentions_goroutine(r.err, id))
-        fail_msg("stderr does not name \"goroutine %lld\"; %s", id, tu_child_describe(&r));
-    if (oc->name != NULL && strstr(r.err, oc->name) == NULL)
-        fail_msg("stderr does not show the name \"%s\"; %s", oc->name, tu_child_describe(&r));
+    /* Go's words (runtime/stack.go), then the goroutine's trace: its
+     * header as Go's (no name in it), the recursing frames, Go's limit. */
+    if (strstr(r.err, "runtime: goroutine stack exceeds ") != r.err)
+        fail_msg("stderr does not start with Go's \"runtime: goroutine stack exceeds\"; %s",
+                 tu_child_describe(&r));
+    if (oc->stack_size == 64 * 1024 && strstr(r.err, "exceeds 65536-byte limit\n") == NULL)
+        fail_msg("the limit is not the stack's 65536 bytes; %s", tu_child_describe(&r));
+    if (strstr(r.err, "-byte limit\nruntime: sp=0x") == NULL || strstr(r.err, " stack=[0x") == NULL)
+        fail_msg("no Go \"runtime: sp=0x... stack=[0x..., 0x...]\" line; %s", tu_child_describe(&r));
+    char header[96];
+    snprintf(header, sizeof header, "]\nfatal error: stack overflow\n\ngoroutine %lld [running]:\n", id);
+    if (strstr(r.err, header) == NULL)
+        fail_msg("stderr lacks \"%s\"; %s", header, tu_child_describe(&r));
+    if (strstr(r.err, "\ntu_recurse(...)\n\t") == NULL)
+        fail_msg("the trace does not show the recursing function; %s", tu_child_describe(&r));
+    if ((oc->stack_size == 0 || oc->stack_size >= 64 * 1024) &&
+        strstr(r.err, "\n...additional frames elided...\n") == NULL)
+        fail_msg("a trace past 100 frames does not end as Go's; %s", tu_child_describe(&r));
+    if (oc->name != NULL && strstr(r.err, oc->name) != NULL)
+        fail_msg("the name \"%s\" is in the report (Go's header has none); %s", oc->name,
+                 tu_child_describe(&r));
     tu_child_free(&r);
 }
 
@@ -282,8 +299,10 @@ static void test_stack_overflow_guard_mprotect(void **state)
     (void)state;
     tu_child_t r;
     run_expect(child_overflow_guard_mprotect, NULL, 2, NULL, &r);
-    if (strstr(r.err, "fatal error: stack overflow") == NULL || strstr(r.err, "mprotected") == NULL)
-        fail_msg("expected Go's stack overflow naming \"mprotected\"; %s", tu_child_describe(&r));
+    if (strstr(r.err, "fatal error: stack overflow\n\ngoroutine ") == NULL ||
+        strstr(r.err, "\ntu_recurse(...)\n") == NULL || strstr(r.err, "mprotected") != NULL)
+        fail_msg("expected Go's stack overflow with the recursing goroutine's trace (and no "
+                 "name in its header); %s", tu_child_describe(&r));
     tu_child_free(&r);
 }
 

@@ -479,12 +479,16 @@ static void test_deadlock_lists_pinned(void **state)
         fail_msg("expected exit status 2: %s\nstderr: %s", tu_child_describe(&r), r.err);
     long long id = 0;
     assert_int_equal(sscanf(r.out, "pinned %lld", &id), 1);
+    /* The main goroutine's header and trace (its frames depend on the
+     * compiler: a tail call leaves none), then the pinned one last. */
+    if (!tu_starts_with(r.err, "fatal error: all goroutines are asleep - deadlock!\n\n"
+                               "goroutine 1 [chan receive]:\n"))
+        fail_msg("not Go's deadlock report: %s", r.err);
     char want[128];
-    snprintf(want, sizeof want,
-             "fatal error: all goroutines are asleep - deadlock!\n\n"
-             "goroutine 1 [chan receive]:\n\n"
-             "goroutine %lld [chan receive, locked to thread]:\n", id);
-    assert_string_equal(r.err, want);
+    snprintf(want, sizeof want, "\n\ngoroutine %lld [chan receive, locked to thread]:\n", id);
+    size_t n = strlen(r.err), w = strlen(want);
+    if (n < w || strcmp(r.err + n - w, want) != 0)
+        fail_msg("the report does not end with \"%s\": %s", want, r.err);
     tu_child_free(&r);
 }
 

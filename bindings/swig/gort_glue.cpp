@@ -8,6 +8,9 @@
 #include "gort_glue.hpp"
 
 #include <cerrno>
+#include <string>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cstring>
 #include <cxxabi.h>
 #include <exception>
@@ -192,4 +195,21 @@ int GoSelect::ok(int index) const
 {
     if (index < 0 || static_cast<std::size_t>(index) >= cases_.size()) return 0;
     return cases_[index].ok;
+}
+
+const char *gort_dump_string() {
+    static thread_local std::string text;
+    text.clear();
+    int fd = memfd_create("gort-dump", MFD_CLOEXEC);
+    if (fd < 0) return text.c_str();
+    if (go_dump(fd) == 0) {
+        off_t len = lseek(fd, 0, SEEK_END);
+        if (len > 0) {
+            text.resize(static_cast<std::size_t>(len));
+            ssize_t n = pread(fd, &text[0], static_cast<std::size_t>(len), 0);
+            text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        }
+    }
+    close(fd);
+    return text.c_str();
 }

@@ -98,6 +98,13 @@ int gort_chan_close(go_chan_t *ch);
 int64_t gort_chan_address(go_chan_t *ch);
 go_chan_t *gort_chan_from_address(int64_t address);
 
+/* Every goroutine's stack as text (go_dump into memory): Go's
+ * runtime.Stack(buf, true). Pinned goroutines, the bodies of the managed
+ * languages, show their header only: their stack is their own thread's,
+ * which the JVM's or the CLR's own thread dump shows. The text stays valid
+ * until the calling thread's next call. */
+const char *gort_dump_string();
+
 /* ---- select over channels of 8-byte values.
  * Build the cases with add_*, call run() (Go's select: blocks unless a case
  * is ready or there is a default), then read value(i)/ok(i) of the case

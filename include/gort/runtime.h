@@ -203,6 +203,52 @@ GORT_API const char *go_version(void) GORT_NOEXCEPT;
 /* go_version_number - GORT_VERSION_NUMBER of the loaded library. Since 0.1.0. */
 GORT_API int go_version_number(void) GORT_NOEXCEPT;
 
+/* ---- Seeing the goroutines (docs/observability.md) --------------------
+ *
+ * Goroutine traces are Go's, line for line:
+ *
+ *     goroutine 7 [chan receive, 2 minutes]:
+ *     worker(...)
+ *             /src/app/worker.c:41 +0x2d
+ *     created by main_fn
+ *             /src/app/main.c:30 +0x5a
+ *
+ * (a C function shows no arguments: "(...)"; a C++ one its demangled
+ * signature; without -g the file is the module and the line 0). gort's own
+ * frames are hidden. They are printed by unrecovered panics (the failing
+ * goroutine), fatal errors and the deadlock report (every goroutine),
+ * go_dump and the SIGQUIT dump. The environment variable GORTTRACEBACK is
+ * Go's GOTRACEBACK: none, single (the default), all, system (gort's frames
+ * too) or crash (as system, then abort() for a core dump). A goroutine's
+ * name appears only with GORTDEBUG=tracebackname=1. */
+
+/* go_dump - write the stack of every goroutine to fd, as Go's
+ * runtime.Stack(buf, true): the calling goroutine first (when the caller is
+ * one), then the others, a blank line between two. The program keeps
+ * running: a goroutine that is not running is read where it waits (it
+ * cannot resume until its stack is read, a few microseconds); one running
+ * on another thread, or inside a system call, shows Go's "goroutine running
+ * on other thread; stack unavailable". Any thread may call it. Returns 0,
+ * GO_EINVAL for a negative fd, or -errno when writing failed (EBADF, EPIPE).
+ * Since 0.6.0. */
+GORT_API int go_dump(int fd) GORT_NOEXCEPT;
+
+/* SIGQUIT. Go dumps every goroutine and exits with status 2 on SIGQUIT
+ * (Ctrl-\). gort leaves SIGQUIT alone by default (a JVM or the CLR hosting
+ * gort owns it); go_sigquit opts in:
+ *   GO_SIGQUIT_EXIT      Go's behaviour: "SIGQUIT: quit", every goroutine,
+ *                        exit status 2
+ *   GO_SIGQUIT_CONTINUE  the same dump on stderr, then the program goes on
+ *                        (another SIGQUIT dumps again)
+ *   GO_SIGQUIT_OFF       the previous disposition back
+ * GORTDEBUG=sigquit=exit or sigquit=continue does the same at start. The
+ * dump is written by a thread of gort's own, not inside the handler.
+ * Returns 0, or GO_EINVAL for another mode. Since 0.6.0. */
+#define GO_SIGQUIT_OFF 0
+#define GO_SIGQUIT_EXIT 1
+#define GO_SIGQUIT_CONTINUE 2
+GORT_API int go_sigquit(int mode) GORT_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

@@ -86,6 +86,12 @@ namespace Gort
         /// <summary>runtime.GOMAXPROCS: sets it when n >= 1, returns the previous value.</summary>
         public static int MaxProcs(int n) { return gort.go_maxprocs(n); }
 
+        /// <summary>Every goroutine's stack, in Go's format (runtime.Stack(buf,
+        /// true)): goroutines written in C with their frames; this binding's
+        /// bodies, pinned goroutines on threads of their own, with their
+        /// header only.</summary>
+        public static string Dump() { return gort.gort_dump_string(); }
+
         /// <summary>runtime.NumGoroutine, pinned goroutines included.</summary>
         public static int NumGoroutine { get { return gort.go_num_goroutine(); } }
 

@@ -11,6 +11,37 @@ namespace Gort.Tests
     public class GoTests
     {
         [Test]
+        public void DumpShowsABlockedBodyLockedToItsThread()
+        {
+            using (var started = new WaitGroup())
+            using (var release = new WaitGroup())
+            using (var done = new WaitGroup())
+            {
+                started.Add(1);
+                release.Add(1);
+                done.Add(1);
+                long id = Go.Spawn(() =>
+                {
+                    started.Done();
+                    release.Wait();
+                    done.Done();
+                });
+                started.Wait();
+                string header = "goroutine " + id + " [semacquire, locked to thread]:\n";
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                string d = Go.Dump();
+                while (!d.Contains(header) && sw.Elapsed < TimeSpan.FromSeconds(10))
+                {
+                    Thread.Sleep(1);
+                    d = Go.Dump();
+                }
+                Assert.True(d.Contains(header + "\tgoroutine running on other thread; stack unavailable\n"), d);
+                release.Done();
+                done.Wait();
+            }
+        }
+
+        [Test]
         public void SpawnNullThrowsArgumentNull()
         {
             Assert.Throws<ArgumentNullException>(() => Go.Spawn(null));

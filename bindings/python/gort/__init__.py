@@ -32,11 +32,12 @@ status 2. No other goroutine sees it.
 from ._chan import Chan, Default, IntChan, Recv, Selected, Send, after, select
 from ._errors import Panic, PanicNilError
 from ._frames import Frame, call, defer, frame, panic, recover
-from ._go import go, gomaxprocs, goid, gosched, main, nanotime, num_cpu, num_goroutine, sleep, version
+from ._go import dump, go, gomaxprocs, goid, gosched, main, nanotime, num_cpu, num_goroutine, sleep, version
 from ._sync import Mutex, WaitGroup
 
 __all__ = [
     "Chan", "Default", "Frame", "IntChan", "Mutex", "Panic", "PanicNilError", "Recv", "Selected",
     "Send", "WaitGroup", "after", "call", "defer", "frame", "go", "gomaxprocs", "goid", "gosched",
-    "main", "nanotime", "num_cpu", "num_goroutine", "panic", "recover", "select", "sleep", "version",
+    "dump", "main", "nanotime", "num_cpu", "num_goroutine", "panic", "recover", "select", "sleep",
+    "version",
 ]

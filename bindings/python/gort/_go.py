@@ -129,6 +129,14 @@ def gosched():
     _g.go_yield()
 
 
+def dump():
+    """Every goroutine's stack as text, in Go's format (runtime.Stack(buf,
+    True)): goroutines written in C with their frames; Python bodies, which
+    are pinned goroutines on threads of their own, with their header only
+    (Python's faulthandler.dump_traceback shows their Python frames)."""
+    return _g.gort_dump_string()
+
+
 def num_goroutine():
     """runtime.NumGoroutine: goroutines that exist now (started and not yet
     returned), pinned ones included. The Python main thread is not one."""

@@ -53,6 +53,26 @@ class GoTest(unittest.TestCase):
         with self.assertRaises(TypeError):
             gort.go(42)
 
+    def test_dump_shows_a_blocked_body_locked_to_its_thread(self):
+        release = gort.Chan()
+        started = gort.WaitGroup()
+
+        def body():
+            started.done()
+            release.recv()
+
+        started.add(1)
+        gid = gort.go(body)
+        started.wait()
+        header = "goroutine %d [chan receive, locked to thread]:\n" % gid
+        deadline = gort.nanotime() + 10 * 10**9
+        text = gort.dump()
+        while header not in text and gort.nanotime() < deadline:
+            gort.sleep(0.001)
+            text = gort.dump()
+        self.assertIn(header + "\tgoroutine running on other thread; stack unavailable\n", text)
+        release.close()
+
     def test_num_goroutine_counts_live_goroutines(self):
         release = gort.Chan()
         started = gort.WaitGroup()

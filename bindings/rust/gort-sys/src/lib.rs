@@ -1,7 +1,8 @@
 //! Raw bindings to gort's C API (`include/gort.h`): goroutines, WaitGroup,
 //! Mutex, RWMutex, Once, Cond, channels and select, timers, defer/panic/recover,
-//! pinned goroutines, blocking system calls, and file descriptors and sockets
-//! that block goroutines, not threads (`gort/io.h`, `gort/net.h`). Every item mirrors its C
+//! pinned goroutines, blocking system calls, runtime metrics (`gort/metrics.h`),
+//! and file descriptors and sockets that block goroutines, not threads
+//! (`gort/io.h`, `gort/net.h`). Every item mirrors its C
 //! namesake; the headers are the documentation. Use the safe `gort` crate
 //! unless you need the C API.
 //!
@@ -114,9 +115,12 @@ pub const GO_EBUSY: c_int = -16;
 // ------------------------------------------------------------ version.h
 
 pub const GORT_VERSION_MAJOR: c_int = 0;
-pub const GORT_VERSION_MINOR: c_int = 5;
+pub const GORT_VERSION_MINOR: c_int = 6;
 pub const GORT_VERSION_PATCH: c_int = 0;
-pub const GORT_VERSION_STRING: &str = "0.5.0";
+pub const GO_SIGQUIT_OFF: c_int = 0;
+pub const GO_SIGQUIT_EXIT: c_int = 1;
+pub const GO_SIGQUIT_CONTINUE: c_int = 2;
+pub const GORT_VERSION_STRING: &str = "0.6.0";
 pub const GORT_VERSION_NUMBER: c_int =
     GORT_VERSION_MAJOR * 10000 + GORT_VERSION_MINOR * 100 + GORT_VERSION_PATCH;
 
@@ -228,6 +232,60 @@ pub struct go_sched_stats_t {
     pub threads_max: i32,
     pub in_syscall: i32,
     pub reserved_: i32,
+}
+
+// ------------------------------------------------------------ metrics.h
+
+/// Metric kinds (`go_metric_desc_t::kind`, `go_metric_sample_t::kind`);
+/// since 0.6.0.
+pub const GO_METRIC_BAD: c_int = 0;
+pub const GO_METRIC_UINT64: c_int = 1;
+pub const GO_METRIC_FLOAT64: c_int = 2;
+pub const GO_METRIC_HISTOGRAM: c_int = 3;
+/// Enough counts for any histogram metric of this version.
+pub const GO_METRIC_HIST_MAX: usize = 256;
+
+/// `go_metric_desc_t`: one metric of the library (static storage; may grow
+/// at the end in later versions: only ever use it through a pointer).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct go_metric_desc_t {
+    pub name: *const c_char,
+    pub description: *const c_char,
+    pub kind: c_int,
+    pub cumulative: c_int,
+}
+
+/// `go_metric_hist_t`: a histogram's value; `counts`/`ncounts` are the
+/// caller's, the rest is written by `go_metrics_read`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct go_metric_hist_t {
+    pub counts: *mut u64,
+    pub ncounts: usize,
+    pub nbuckets: usize,
+    pub bounds: *const f64,
+    pub total: u64,
+}
+
+/// The value union of `go_metric_sample_t` (the C type is anonymous).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union go_metric_value_t {
+    pub u64: u64,
+    pub f64: f64,
+    pub hist: go_metric_hist_t,
+    pub pad_: [u64; 8],
+}
+
+/// `go_metric_sample_t`: a value to read by name.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct go_metric_sample_t {
+    pub name: *const c_char,
+    pub kind: c_int,
+    pub reserved_: c_int,
+    pub value: go_metric_value_t,
 }
 
 // ------------------------------------------------------------ io.h
@@ -388,6 +446,15 @@ extern "C" {
     pub fn go_blocking(fn_: go_blocking_fn_t, arg: *mut c_void) -> isize;
     pub fn go_preempt_point();
     pub fn go_sched_stats(st: *mut go_sched_stats_t) -> c_int;
+    /// Since 0.6.0: every goroutine's stack to `fd`, in Go's format.
+    pub fn go_dump(fd: c_int) -> c_int;
+    /// Since 0.6.0: the SIGQUIT dump (`GO_SIGQUIT_OFF`, `_EXIT`, `_CONTINUE`).
+    pub fn go_sigquit(mode: c_int) -> c_int;
+
+    // metrics.h (since 0.6.0). Any thread; go_metrics_read never parks.
+    pub fn go_metrics_count() -> usize;
+    pub fn go_metrics_desc(i: usize) -> *const go_metric_desc_t;
+    pub fn go_metrics_read(samples: *mut go_metric_sample_t, n: usize) -> c_int;
 
     // defer.h. See the crate docs: panic_raise jumps, it never unwinds.
     pub fn defer_push(fn_: go_defer_fn_t, arg: *mut c_void) -> c_int;

@@ -43,6 +43,14 @@ int main(void) {
     V(GO_POLL_IN); V(GO_POLL_OUT); V(GO_POLL_ERR); V(GO_POLL_HUP);
     V(GO_DEADLINE_READ); V(GO_DEADLINE_WRITE); V(GO_DEADLINE_BOTH); V(GO_NO_DEADLINE);
     V(GO_ADDR_STRLEN); V(SHUT_RD); V(SHUT_WR); V(SHUT_RDWR);
+    S(go_metric_desc_t); O(go_metric_desc_t, name); O(go_metric_desc_t, description);
+    O(go_metric_desc_t, kind); O(go_metric_desc_t, cumulative);
+    S(go_metric_hist_t); O(go_metric_hist_t, counts); O(go_metric_hist_t, ncounts);
+    O(go_metric_hist_t, nbuckets); O(go_metric_hist_t, bounds); O(go_metric_hist_t, total);
+    S(go_metric_sample_t); O(go_metric_sample_t, name); O(go_metric_sample_t, kind);
+    O(go_metric_sample_t, value);
+    V(GO_METRIC_BAD); V(GO_METRIC_UINT64); V(GO_METRIC_FLOAT64); V(GO_METRIC_HISTOGRAM);
+    V(GO_METRIC_HIST_MAX);
     return 0;
 }
 "#;
@@ -92,6 +100,16 @@ fn rust_side() -> String {
     V!(GO_POLL_IN); V!(GO_POLL_OUT); V!(GO_POLL_ERR); V!(GO_POLL_HUP);
     V!(GO_DEADLINE_READ); V!(GO_DEADLINE_WRITE); V!(GO_DEADLINE_BOTH); V!(GO_NO_DEADLINE);
     V!(GO_ADDR_STRLEN); V!(SHUT_RD); V!(SHUT_WR); V!(SHUT_RDWR);
+    S!(go_metric_desc_t); O!(go_metric_desc_t, name, "name");
+    O!(go_metric_desc_t, description, "description");
+    O!(go_metric_desc_t, kind, "kind"); O!(go_metric_desc_t, cumulative, "cumulative");
+    S!(go_metric_hist_t); O!(go_metric_hist_t, counts, "counts");
+    O!(go_metric_hist_t, ncounts, "ncounts"); O!(go_metric_hist_t, nbuckets, "nbuckets");
+    O!(go_metric_hist_t, bounds, "bounds"); O!(go_metric_hist_t, total, "total");
+    S!(go_metric_sample_t); O!(go_metric_sample_t, name, "name");
+    O!(go_metric_sample_t, kind, "kind"); O!(go_metric_sample_t, value, "value");
+    V!(GO_METRIC_BAD); V!(GO_METRIC_UINT64); V!(GO_METRIC_FLOAT64); V!(GO_METRIC_HISTOGRAM);
+    V!(GO_METRIC_HIST_MAX);
     s
 }
 

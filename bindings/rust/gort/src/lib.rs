@@ -49,7 +49,9 @@
 //! the other goroutines go on while it waits. The closure must not call
 //! gort. A loop that computes for long without calling gort keeps its
 //! processor too: call [`preempt_point`] in it. [`sched_stats`] counts
-//! system calls, hand-offs and preemptions.
+//! system calls, hand-offs and preemptions; [`metrics`] reads the runtime's
+//! metrics by name (Go's `runtime/metrics`: goroutines by state, context
+//! switches, the scheduling latency histogram...).
 //!
 //! # Sockets
 //! [`net::TcpListener`], [`net::TcpStream`], [`net::UnixListener`] and
@@ -67,6 +69,7 @@ mod chan;
 mod defer;
 mod error;
 mod hook;
+pub mod metrics;
 pub mod net;
 mod runtime;
 mod scope;
@@ -79,7 +82,7 @@ pub use chan::{Chan, CloseError, Iter, SendError, TryRecvError, TrySendError};
 pub use defer::{call, goexit, panic_message, recover, Panic, Scope};
 pub use error::Error;
 pub use runtime::{
-    go, go_pinned, gomaxprocs, id, is_pinned, main, name, num_cpu, num_goroutine, sleep, try_go, try_main,
+    dump, go, go_pinned, gomaxprocs, id, is_pinned, main, name, num_cpu, num_goroutine, sigquit_dump, sigquit_off, sleep, try_go, try_main,
     version, yield_now, Builder, GoId,
 };
 pub use scope::{scope, GoScope};

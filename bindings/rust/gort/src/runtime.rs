@@ -301,6 +301,54 @@ pub fn is_pinned() -> bool {
     unsafe { sys::go_is_pinned() == 1 }
 }
 
+/// Every goroutine's stack, in Go's format (`runtime.Stack(buf, true)`):
+/// the caller first when it is a goroutine, then the others; a goroutine
+/// running on another thread shows Go's "goroutine running on other
+/// thread; stack unavailable". The program keeps running.
+pub fn dump() -> String {
+    use std::io::{Read, Seek, SeekFrom};
+    use std::os::fd::{AsRawFd, FromRawFd};
+    // An anonymous in-memory file: go_dump writes to a file descriptor.
+    // SAFETY: memfd_create with a NUL-terminated name; the fd is owned by
+    // the File from here on.
+    let fd = unsafe { libc_memfd_create(b"gort-dump\0".as_ptr().cast(), 1) };
+    if fd < 0 {
+        return String::new();
+    }
+    let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
+    // SAFETY: a valid fd, open for writing.
+    if unsafe { sys::go_dump(file.as_raw_fd()) } != 0 {
+        return String::new();
+    }
+    let mut text = String::new();
+    if file.seek(SeekFrom::Start(0)).is_ok() {
+        let mut bytes = Vec::new();
+        let _ = file.read_to_end(&mut bytes);
+        text = String::from_utf8_lossy(&bytes).into_owned();
+    }
+    text
+}
+
+/// Dump every goroutine's stack to stderr (Go's SIGQUIT text) when the
+/// process gets SIGQUIT: then exit with status 2 (`exit = true`, Go's
+/// behaviour) or go on. Off by default: `sigquit_off()` restores it.
+pub fn sigquit_dump(exit: bool) {
+    let mode = if exit { sys::GO_SIGQUIT_EXIT } else { sys::GO_SIGQUIT_CONTINUE };
+    // SAFETY: a valid mode.
+    unsafe { sys::go_sigquit(mode) };
+}
+
+/// SIGQUIT back to what it was before `sigquit_dump`.
+pub fn sigquit_off() {
+    // SAFETY: a valid mode.
+    unsafe { sys::go_sigquit(sys::GO_SIGQUIT_OFF) };
+}
+
+extern "C" {
+    #[link_name = "memfd_create"]
+    fn libc_memfd_create(name: *const std::os::raw::c_char, flags: std::os::raw::c_uint) -> std::os::raw::c_int;
+}
+
 /// Go's `runtime.NumGoroutine`: goroutines that exist now.
 pub fn num_goroutine() -> usize {
     // SAFETY: a plain query.
@@ -320,7 +368,7 @@ pub fn gomaxprocs(n: i32) -> usize {
     unsafe { sys::go_maxprocs(n) }.max(1) as usize
 }
 
-/// The loaded library's version string ("0.5.0").
+/// The loaded library's version string ("0.6.0").
 pub fn version() -> &'static str {
     // SAFETY: a static string.
     unsafe { CStr::from_ptr(sys::go_version()) }.to_str().unwrap_or("?")

@@ -259,11 +259,12 @@ fn scenarios() -> Vec<(&'static str, fn(), Expect)> {
                     wg.wait();
                 });
             },
-            // Go's text: "runtime: goroutine N stack exceeds 65536-byte limit" first.
+            // Go's text: "runtime: goroutine stack exceeds 65536-byte limit" first,
+            // then "runtime: sp=0x... stack=[0x..., 0x...]", then the trace.
             Expect {
                 status: 2,
-                stderr_prefix: "runtime: goroutine ",
-                stderr_then: &[" stack exceeds 65536-byte limit\n", "fatal error: stack overflow\n\ngoroutine ", " [running]:\n"],
+                stderr_prefix: "runtime: goroutine stack exceeds 65536-byte limit\nruntime: sp=0x",
+                stderr_then: &[" stack=[0x", "fatal error: stack overflow\n\ngoroutine ", " [running]:\n", "recurse"],
                 stdout: "",
             },
         ),

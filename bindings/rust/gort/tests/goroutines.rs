@@ -317,3 +317,27 @@ fn scope_drops_each_closure_once_and_waits_before_a_panic_passes() {
     assert_eq!(ran.load(Ordering::SeqCst), 100);
     assert_eq!(count(&drops), 100);
 }
+
+#[test]
+fn dump_shows_a_parked_goroutine_with_its_frames() {
+    let _g = guard();
+    let ch: Chan<i32> = Chan::new(0);
+    let rx = ch.clone();
+    let id = gort::go(move || {
+        let _ = rx.recv();
+    });
+    let header = format!("goroutine {} [chan receive]:\n", id);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut text = gort::dump();
+    while !text.contains(&header) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+        text = gort::dump();
+    }
+    let at = text.find(&header).unwrap_or_else(|| panic!("no {:?} in:\n{}", header, text));
+    let trace = &text[at + header.len()..];
+    // The closure, named after this test, with a place; then who made it.
+    assert!(trace.contains("dump_shows_a_parked_goroutine_with_its_frames"), "{}", text);
+    assert!(trace.contains("\n\t"), "{}", text);
+    assert!(trace.contains("created by "), "{}", text);
+    ch.close();
+}

@@ -117,6 +117,17 @@ public final class Go {
         return gort.go_num_goroutine();
     }
 
+    /**
+     * Every goroutine's stack, in Go's format (runtime.Stack(buf, true)):
+     * the goroutines written in C with their frames; this binding's
+     * bodies, which are pinned goroutines running on threads of their
+     * own, with their header only (the JVM's own thread dump shows their
+     * Java frames).
+     */
+    public static String dump() {
+        return gort.gort_dump_string();
+    }
+
     /** runtime.NumCPU. */
     public static int numCPU() {
         return gort.go_num_cpu();

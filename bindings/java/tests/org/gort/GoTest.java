@@ -26,6 +26,32 @@ public class GoTest {
     }
 
     @Test
+    public void dumpShowsABlockedBodyLockedToItsThread() throws Exception {
+        try (WaitGroup started = new WaitGroup(); WaitGroup release = new WaitGroup();
+             WaitGroup done = new WaitGroup()) {
+            started.add(1);
+            release.add(1);
+            done.add(1);
+            long id = Go.spawn(() -> {
+                started.done();
+                release.await();
+                done.done();
+            });
+            started.await();
+            String header = "goroutine " + id + " [semacquire, locked to thread]:\n";
+            String d = Go.dump();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!d.contains(header) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+                d = Go.dump();
+            }
+            assertTrue(d, d.contains(header + "\tgoroutine running on other thread; stack unavailable\n"));
+            release.done();
+            done.await();
+        }
+    }
+
+    @Test
     public void spawnNullThrowsNullPointerException() {
         assertThrows(NullPointerException.class, () -> Go.spawn(null));
     }
