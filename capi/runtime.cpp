@@ -204,6 +204,28 @@ int go_dump(int fd) noexcept {
     return err == 0 ? 0 : -err;
 }
 
+long go_goroutines(go_goroutine_t *buf, size_t n, int flags) noexcept {
+    ErrnoKeeper keep;
+    if ((buf == nullptr && n > 0) || (flags & ~GO_SNAPSHOT_STACKS) != 0) return GO_EINVAL;
+    std::size_t stride = sizeof(go_goroutine_t);
+    if (n > 0) {
+        // The caller's size: entries lie that far apart (a newer caller's
+        // bigger struct keeps its extra fields untouched).
+        if (buf[0].size < sizeof(go_goroutine_t)) return GO_EINVAL;
+        stride = buf[0].size;
+    }
+    ensure_runtime();
+    RtScope rt;
+    return traceback_snapshot(buf, n, stride, (flags & GO_SNAPSHOT_STACKS) != 0);
+}
+
+int go_symbolize(uintptr_t pc, char *buf, size_t len) noexcept {
+    ErrnoKeeper keep;
+    if (pc == 0 || (buf == nullptr && len > 0)) return GO_EINVAL;
+    ensure_runtime();
+    return traceback_symbolize(pc, buf, len);
+}
+
 int go_sigquit(int mode) noexcept {
     ErrnoKeeper keep;
     ensure_runtime();

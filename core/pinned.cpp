@@ -384,6 +384,16 @@ bool pinned_write_all(Out &o, bool first) {
     return first;
 }
 
+void pinned_for_each(void (*f)(std::int64_t, bool, const char *, void *, void *), void *arg) {
+    Pool &pool = *g_pool;
+    LockGuard lg(pool.lock);
+    for (PinnedThread *t = pool.all; t != nullptr; t = t->all_next) {
+        if (t->fn == nullptr) continue;
+        f(t->id, t->blocked.load(std::memory_order_acquire), t->waitreason,
+          reinterpret_cast<void *>(t->fn), arg);
+    }
+}
+
 void pinned_reset_after_fork() {
     Pool *fresh = new Pool();
     fresh->previous = g_pool;

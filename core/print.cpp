@@ -53,6 +53,17 @@ Out &Out::hex(unsigned long long v) {
 }
 
 void Out::flush() {
+    if (fd_ < 0) {
+        if (mem_ != nullptr && cap_ > 0 && total_ < cap_ - 1) {
+            std::size_t k = cap_ - 1 - total_;
+            if (k > len_) k = len_;
+            std::memcpy(mem_ + total_, buf_, k);
+            mem_[total_ + k] = 0;
+        }
+        total_ += len_;
+        len_ = 0;
+        return;
+    }
     int saved = errno;
     const char *p = buf_;
     std::size_t n = len_;

@@ -13,6 +13,11 @@ namespace gort {
 class Out {
 public:
     explicit Out(int fd) : fd_(fd) {}
+    // Into memory: at most cap - 1 bytes and a NUL (cap > 0); total()
+    // counts every byte written, kept or not.
+    Out(char *mem, std::size_t cap) : fd_(-1), mem_(mem), cap_(cap) {
+        if (mem_ != nullptr && cap_ > 0) mem_[0] = 0;
+    }
     ~Out() { flush(); }
     Out(const Out &) = delete;
     Out &operator=(const Out &) = delete;
@@ -27,9 +32,15 @@ public:
     // The errno of the first write that failed (EBADF, EPIPE...), or 0:
     // the caller may report it.
     int error() const { return error_; }
+    std::size_t total() {
+        flush();
+        return total_;
+    }
 
 private:
     int fd_;
+    char *mem_ = nullptr;
+    std::size_t cap_ = 0, total_ = 0;
     std::size_t len_ = 0;
     int error_ = 0;
     char buf_[2048];

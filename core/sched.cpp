@@ -1202,7 +1202,8 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
     g->is_main = is_main;
     g->ran = false;
     g->gopc = gopc;
-    g->waitsince.store(0, std::memory_order_relaxed);
+    g->parent = p != nullptr ? m->curg->id : 0;
+    // waitsince needs no reset here: park() clears it before the G waits.
     g->schedlink = nullptr;
     std::int64_t id = s.goid.fetch_add(1, std::memory_order_relaxed) + 1;
     g->id = id;

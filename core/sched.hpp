@@ -101,6 +101,7 @@ struct G {
     std::atomic<std::uint32_t> status;
     const char *waitreason;   // what a Waiting G waits for (Go's waitReason), for the deadlock report
     std::uintptr_t gopc;      // the go statement: where go_spawn was called from (traceback's "created by")
+    std::int64_t parent;      // the goroutine that ran that go statement, 0 if none (go_goroutines)
     // When the current wait began, stamped lazily by sysmon (traceback.hpp);
     // 0 = not yet seen waiting. park() clears it.
     std::atomic<std::int64_t> waitsince;
@@ -358,7 +359,7 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
 // calls trace_guard(g) after storing kGRunning and before jumping: while a
 // dump is under way (g_tracing, one relaxed load otherwise) it waits until
 // the dump is done with g's stack (the protocol is in traceback.cpp).
-extern std::atomic<int> g_tracing;
+extern std::atomic<int> g_tracing;  // alignas(64) in traceback.cpp
 void trace_wait(G *g);
 inline void trace_guard(G *g) {
     if (__builtin_expect(g_tracing.load(std::memory_order_relaxed) != 0, 0)) trace_wait(g);
@@ -522,6 +523,9 @@ void pinned_write_blocked();
 // blank line before the first; returns whether still none was printed.
 class Out;
 bool pinned_write_all(Out &o, bool first);
+// go_goroutines: f(id, blocked, wait reason, function, arg) for every
+// pinned goroutine running a body.
+void pinned_for_each(void (*f)(std::int64_t, bool, const char *, void *, void *), void *arg);
 // timer.cpp
 void sleep_goroutine(std::int64_t ns);
 void timers_reset_after_fork();

@@ -34,7 +34,9 @@ extern "C" char gort_unwind_splice_ret[];
 
 namespace gort {
 
-std::atomic<int> g_tracing{0};
+// Read at every switch to a goroutine, written only by dumps: a line of its
+// own, shared by nothing that is written often.
+alignas(64) std::atomic<int> g_tracing{0};
 
 namespace {
 
@@ -303,38 +305,57 @@ GORT_NO_TSAN void collect_parked(G *g, Frames &f) {
 
 // ------------------------------------------------------------ printing
 
+// Whether pc is a frame a trace shows (not gort's, not the process start).
+bool shown(std::uintptr_t pc, bool exact, bool system) {
+    if (system) return true;
+    if (in_self(pc)) return false;
+    Syms y;
+    symbolize(exact ? pc : pc - 1, y);
+    const char *outer = y.n > 0 && y.s[y.n - 1].func != nullptr ? y.s[y.n - 1].func : y.symname;
+    char buf[512];
+    const char *oname = display_name(outer, buf, sizeof buf);
+    return !is_glue(oname) && !is_start(pc, oname);
+}
+
+// One frame: its inlined calls and itself, a function line and a place
+// each. budget: the lines left before "...additional frames elided...";
+// returns how many it printed (-1: it hit the budget and said so).
+int print_one(Out &o, std::uintptr_t pc, std::uintptr_t entry, bool exact, bool system, int budget) {
+    Syms y;
+    symbolize(exact ? pc : pc - 1, y);
+    char buf[512];
+    const char *outer = y.n > 0 && y.s[y.n - 1].func != nullptr ? y.s[y.n - 1].func : y.symname;
+    const char *oname = display_name(outer, buf, sizeof buf);
+    if (!system && (in_self(pc) || is_glue(oname) || is_start(pc, oname))) return 0;
+    if (entry == 0) entry = y.symval;
+    int lines = y.n > 0 ? y.n : 1;
+    for (int k = 0; k < lines; k++) {
+        if (k == budget) {
+            o.str("...additional frames elided...\n");
+            return -1;
+        }
+        const Sym *s = y.n > 0 ? &y.s[k] : nullptr;
+        bool last = k == lines - 1;
+        if (last) {
+            put_func(o, oname);
+        } else {
+            char ibuf[512];
+            put_func(o, display_name(s->func, ibuf, sizeof ibuf));
+        }
+        o.ch('\n');
+        put_place(o, s, y);
+        if (last && entry != 0 && pc > entry) o.str(" +").hex(pc - entry);
+        o.ch('\n');
+    }
+    return lines;
+}
+
 void print_frames(Out &o, const Frames &f, bool system) {
     int printed = 0;
-    char buf[512];
     for (int i = 0; i < f.n; i++) {
-        std::uintptr_t pc = f.pc[i];
-        if (!system && in_self(pc)) continue;
-        Syms y;
-        symbolize(f.exact[i] ? pc : pc - 1, y);
-        const char *outer = y.n > 0 && y.s[y.n - 1].func != nullptr ? y.s[y.n - 1].func : y.symname;
-        const char *oname = display_name(outer, buf, sizeof buf);
-        if (!system && (is_glue(oname) || is_start(pc, oname))) continue;
-        std::uintptr_t entry = f.entry[i] != 0 ? f.entry[i] : y.symval;
-        int lines = y.n > 0 ? y.n : 1;
-        for (int k = 0; k < lines; k++) {
-            if (printed == kMaxPrint) {
-                o.str("...additional frames elided...\n");
-                return;
-            }
-            const Sym *s = y.n > 0 ? &y.s[k] : nullptr;
-            bool last = k == lines - 1;
-            if (last) {
-                put_func(o, oname);
-            } else {
-                char ibuf[512];
-                put_func(o, display_name(s->func, ibuf, sizeof ibuf));
-            }
-            o.ch('\n');
-            put_place(o, s, y);
-            if (last && entry != 0 && pc > entry) o.str(" +").hex(pc - entry);
-            o.ch('\n');
-            printed++;
-        }
+        int k = print_one(o, f.pc[i], f.entry[i], f.exact[i], system, kMaxPrint - printed);
+        if (k < 0) return;
+        printed += k;
     }
     if (f.truncated) o.str("...additional frames elided...\n");
 }
@@ -583,6 +604,112 @@ void trace_wait(G *g) {
         if (i < 64) __builtin_ia32_pause();
         else sched_yield();
     }
+}
+
+namespace {
+
+struct Snap {
+    go_goroutine_t *buf;
+    std::size_t n, stride;
+    long count;
+    bool stacks;
+    G *self;
+    std::int64_t now;
+    Frames *frames;
+};
+
+go_goroutine_t *snap_slot(Snap &c) {
+    if (static_cast<std::size_t>(c.count) >= c.n) return nullptr;
+    auto *e = reinterpret_cast<go_goroutine_t *>(reinterpret_cast<char *>(c.buf) +
+                                                 static_cast<std::size_t>(c.count) * c.stride);
+    std::memset(e, 0, sizeof *e);
+    e->size = sizeof *e;
+    return e;
+}
+
+// The frames a trace would show, as return addresses.
+void snap_frames(go_goroutine_t *e, const Frames &f) {
+    for (int i = 0; i < f.n && e->nframes < GO_GSTACK_MAX; i++)
+        if (shown(f.pc[i], f.exact[i], false)) e->frames[e->nframes++] = f.pc[i];
+}
+
+GORT_NO_TSAN void snap_g(G *g, void *arg) {
+    auto &c = *static_cast<Snap *>(arg);
+    std::uint32_t st = g->status.load(std::memory_order_acquire);
+    if (st == kGDead) return;
+    bool held = false;
+    if (g != c.self && (st == kGRunnable || st == kGWaiting)) {
+        held = trace_acquire(g, st);
+        if (st == kGDead) return;
+    }
+    go_goroutine_t *e = snap_slot(c);
+    c.count++;
+    if (e != nullptr) {
+        e->id = g->id;
+        e->parent = g->parent;
+        e->state = st == kGRunning ? GO_GSTATE_RUNNING
+                   : st == kGRunnable ? GO_GSTATE_RUNNABLE
+                   : st == kGWaiting ? GO_GSTATE_WAITING
+                                     : GO_GSTATE_SYSCALL;
+        e->wait_ns = -1;
+        if (st == kGWaiting) {
+            e->wait_reason = g->waitreason;
+            std::int64_t since = g->waitsince.load(std::memory_order_relaxed);
+            e->wait_ns = since != 0 && c.now > since ? c.now - since : 0;
+        }
+        e->entry = reinterpret_cast<std::uintptr_t>(g->fn);
+        e->created_at = g->is_main ? 0 : g->gopc;
+        // The name is freed when its goroutine ends: read it only from a
+        // goroutine that cannot end meanwhile (held, or the caller).
+        if ((held || g == c.self) && g->name != nullptr) {
+            std::strncpy(e->name, g->name, sizeof e->name - 1);
+        }
+        if (c.stacks && g == c.self) {
+            collect(*c.frames, Mode::kHere);
+            snap_frames(e, *c.frames);
+        } else if (c.stacks && held && g->ran) {
+            collect_parked(g, *c.frames);
+            snap_frames(e, *c.frames);
+        }
+    }
+    if (held) trace_release();
+}
+
+void snap_pinned(std::int64_t id, bool blocked, const char *why, void *fn, void *arg) {
+    auto &c = *static_cast<Snap *>(arg);
+    go_goroutine_t *e = snap_slot(c);
+    c.count++;
+    if (e == nullptr) return;
+    e->id = id;
+    e->locked = 1;
+    e->state = blocked ? GO_GSTATE_WAITING : GO_GSTATE_RUNNING;
+    e->wait_reason = blocked ? why : nullptr;
+    e->wait_ns = blocked ? 0 : -1;
+    e->entry = reinterpret_cast<std::uintptr_t>(fn);
+}
+
+}  // namespace
+
+long traceback_snapshot(go_goroutine_t *buf, std::size_t n, std::size_t stride, bool stacks) {
+    static Frames frames;  // guarded by g_dump_mu
+    pthread_mutex_lock(&g_dump_mu);
+    Snap c{buf, n, stride, 0, stacks, current_g(), nanotime(), &frames};
+    g_tracing.fetch_add(1, std::memory_order_seq_cst);
+    process_barrier();
+    for_each_g_snapshot(snap_g, &c, true);
+    g_tracing.fetch_sub(1, std::memory_order_seq_cst);
+    pinned_for_each(snap_pinned, &c);
+    pthread_mutex_unlock(&g_dump_mu);
+    return c.count;
+}
+
+int traceback_symbolize(std::uintptr_t pc, char *buf, std::size_t len) {
+    Out o(buf, len);
+    print_one(o, pc, 0, false, true, kMaxPrint);  // ends with a newline; the API's text does not
+    std::size_t total = o.total();
+    if (buf != nullptr && len > 0 && total > 0 && total <= len - 1 && buf[total - 1] == '\n')
+        buf[total - 1] = 0;
+    return static_cast<int>(total > 0 ? total - 1 : 0);
 }
 
 namespace {

@@ -65,7 +65,10 @@
 // of C++ names.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+
+#include <gort/runtime.h>
 
 namespace gort {
 
@@ -99,6 +102,12 @@ void traceback_deadlock(Out &o);
 // Every goroutine to fd, the caller first (go_dump; Go's runtime.Stack(buf,
 // true)). Returns 0, or the errno of the write that failed.
 int traceback_dump_all(int fd);
+
+// go_goroutines (gort/runtime.h): fill buf (entries stride bytes apart)
+// and return how many goroutines exist. go_symbolize: one address as a
+// trace's lines, into buf; returns the text's whole length.
+long traceback_snapshot(go_goroutine_t *buf, std::size_t n, std::size_t stride, bool stacks);
+int traceback_symbolize(std::uintptr_t pc, char *buf, std::size_t len);
 
 // sysmon: stamp the wait start of goroutines that wait and have no stamp
 // (every 10 s: the minutes in a header are right to 10 s).

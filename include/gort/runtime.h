@@ -249,6 +249,58 @@ GORT_API int go_dump(int fd) GORT_NOEXCEPT;
 #define GO_SIGQUIT_CONTINUE 2
 GORT_API int go_sigquit(int mode) GORT_NOEXCEPT;
 
+/* ---- The goroutines as data: go_goroutines ----------------------------
+ *
+ * Go's seed distinction, running or blocked, per goroutine: a snapshot of
+ * every goroutine with its state, what it waits for and since when, who
+ * made it, its name and (on request) its stack as return addresses. */
+
+#define GO_GSTATE_RUNNING  1 /* executing on a thread */
+#define GO_GSTATE_RUNNABLE 2 /* ready, waiting for a processor */
+#define GO_GSTATE_WAITING  3 /* blocked in gort: wait_reason says on what */
+#define GO_GSTATE_SYSCALL  4 /* inside a system call (go_syscall_enter): counts as running, as in Go */
+
+#define GO_GSTACK_MAX 32      /* frames kept per goroutine */
+#define GO_SNAPSHOT_STACKS 1  /* go_goroutines flag: fill frames[] */
+
+typedef struct go_goroutine {
+    size_t size;             /* in: sizeof(go_goroutine_t), set in buf[0] by the caller */
+    go_id_t id;
+    go_id_t parent;          /* the goroutine whose go statement made it; 0: a thread that is
+                                not one (or the main goroutine) */
+    int state;               /* GO_GSTATE_* */
+    int locked;              /* 1: a pinned goroutine, running on a thread of its own */
+    const char *wait_reason; /* Go's words while WAITING ("chan receive", "select", "semacquire",
+                                "sleep", "IO wait", ...), else NULL; static storage */
+    int64_t wait_ns;         /* how long it has waited; -1 when not waiting. Known to 10 s
+                                (0 until the monitor's first look), as Go's minutes are */
+    uintptr_t entry;         /* its function's address */
+    uintptr_t created_at;    /* the return address of the go_spawn call that made it (0: none) */
+    char name[32];           /* go_attr_t.name, or "" */
+    int nframes;             /* return addresses in frames[], innermost first, gort's own left
+                                out; 0 without GO_SNAPSHOT_STACKS and for a goroutine running
+                                on another thread (its stack is not readable) */
+    uintptr_t frames[GO_GSTACK_MAX];
+} go_goroutine_t;
+
+/* go_goroutines - fill buf[0..n) with the goroutines that exist now
+ * (scheduled ones in the order Go's traces use, then pinned ones) and
+ * return how many exist, which may exceed n (call again with more room).
+ * The snapshot is not atomic: a goroutine may change state while others
+ * are read, never mid-entry. With GO_SNAPSHOT_STACKS, each waiting or
+ * runnable goroutine's stack is read where it waits (as go_dump does). Any
+ * thread may call it. Returns GO_EINVAL for buf NULL with n > 0, a
+ * buf[0].size smaller than the fields up to frames, or unknown flags.
+ * Since 0.6.0. */
+GORT_API long go_goroutines(go_goroutine_t *buf, size_t n, int flags) GORT_NOEXCEPT;
+
+/* go_symbolize - describe one address of frames[] (or created_at) as a trace
+ * does, "function(...)\n\tfile:line +0xOFF" (without debug information the
+ * file is the module and the line 0), into buf (NUL-terminated, cut to
+ * len). Returns the length the whole text needs, or GO_EINVAL (pc 0, buf
+ * NULL with len > 0). Since 0.6.0. */
+GORT_API int go_symbolize(uintptr_t pc, char *buf, size_t len) GORT_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif
