@@ -1292,13 +1292,23 @@ int fd_wait(FdHandle h, int events) {
         bool g = is_goroutine();
         e = checkerr(pd, dir);
         if (e == 0 && g) {
-            // An edge since the last wait: ready (perhaps spuriously). Else
-            // ask the fd before parking: the caller may not have drained it.
-            std::uintptr_t v = kPdReady;
-            if (!sem_of(pd, dir).compare_exchange_strong(v, kPdNil, std::memory_order_seq_cst)) {
+            // An edge recorded since the last wait is consumed, but not
+            // trusted: the data it announced may have been read since, and
+            // in a narrow race it is a late event of the slot's previous
+            // incarnation (netpoll checks the generation, then unblocks: a
+            // close and a reopen can fall in between). So the fd itself is
+            // asked before reporting ready or parking: go_fd_wait never
+            // returns ready for an fd that is not (test_fd_reuse).
+            // A wake-up is verified the same way (the same late event can
+            // wake a goroutine already parked).
+            for (;;) {
+                std::uintptr_t v = kPdReady;
+                sem_of(pd, dir).compare_exchange_strong(v, kPdNil, std::memory_order_seq_cst);
                 int r = poll_now(pd->fd, poll_events(events));
-                if (r == 0) e = wait_goroutine(pd, dir);
-                else if (r < 0) e = -r;
+                if (r < 0) e = -r;
+                if (r != 0) break;
+                e = wait_goroutine(pd, dir);
+                if (e != 0) break;
             }
         } else if (e == 0) {
             e = wait_thread(pd, dir);

@@ -175,8 +175,10 @@ GORT_API int go_fd_connect(go_fd_t *fd, const struct sockaddr *addr, socklen_t a
  * writable (GO_POLL_OUT), for system calls gort does not wrap (recvmsg,
  * sendfile, a library's own I/O on go_fd_fileno(fd)): Go's
  * syscall.RawConn. Call it after such a call failed with EAGAIN, then try
- * again: it may return spuriously (a readiness the call already consumed),
- * never late. Bounded by that direction's deadline; waits in line with the
+ * again: it returns when poll(2) finds the fd ready (an edge the caller
+ * already consumed, or a late event of a closed fd that had the same
+ * number, does not count; since 0.6.0), never late. The fd may of course
+ * be drained again by another reader before the call is retried. Bounded by that direction's deadline; waits in line with the
  * readers (writers) of go_fd_read (go_fd_write). Returns 0 (ready), or -1
  * with errno: ETIMEDOUT, EBADF, EINVAL (@fd NULL, or @events not exactly
  * one of GO_POLL_IN and GO_POLL_OUT: to wait for either, use two
