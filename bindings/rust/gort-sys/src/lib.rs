@@ -59,7 +59,7 @@
 #![allow(non_camel_case_types)]
 
 use std::marker::{PhantomData, PhantomPinned};
-pub use std::os::raw::{c_char, c_int, c_void};
+pub use std::os::raw::{c_char, c_int, c_long, c_void};
 
 macro_rules! opaque {
     ($($(#[$m:meta])* $name:ident;)*) => {$(
@@ -233,6 +233,32 @@ pub struct go_sched_stats_t {
     pub in_syscall: i32,
     pub reserved_: i32,
 }
+
+/// `go_goroutine_t` (since 0.6.0): one goroutine in a `go_goroutines`
+/// snapshot. Set `size` in the first element before the call.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct go_goroutine_t {
+    pub size: usize,
+    pub id: go_id_t,
+    pub parent: go_id_t,
+    pub state: c_int,
+    pub locked: c_int,
+    pub wait_reason: *const c_char,
+    pub wait_ns: i64,
+    pub entry: usize,
+    pub created_at: usize,
+    pub name: [c_char; 32],
+    pub nframes: c_int,
+    pub frames: [usize; GO_GSTACK_MAX],
+}
+
+pub const GO_GSTATE_RUNNING: c_int = 1;
+pub const GO_GSTATE_RUNNABLE: c_int = 2;
+pub const GO_GSTATE_WAITING: c_int = 3;
+pub const GO_GSTATE_SYSCALL: c_int = 4;
+pub const GO_GSTACK_MAX: usize = 32;
+pub const GO_SNAPSHOT_STACKS: c_int = 1;
 
 // ------------------------------------------------------------ metrics.h
 
@@ -450,6 +476,10 @@ extern "C" {
     pub fn go_dump(fd: c_int) -> c_int;
     /// Since 0.6.0: the SIGQUIT dump (`GO_SIGQUIT_OFF`, `_EXIT`, `_CONTINUE`).
     pub fn go_sigquit(mode: c_int) -> c_int;
+    /// Since 0.6.0: every goroutine as data; returns how many exist.
+    pub fn go_goroutines(buf: *mut go_goroutine_t, n: usize, flags: c_int) -> c_long;
+    /// Since 0.6.0: one address as a trace's two lines; returns the whole length.
+    pub fn go_symbolize(pc: usize, buf: *mut c_char, len: usize) -> c_int;
 
     // metrics.h (since 0.6.0). Any thread; go_metrics_read never parks.
     pub fn go_metrics_count() -> usize;

@@ -51,6 +51,11 @@ int main(void) {
     O(go_metric_sample_t, value);
     V(GO_METRIC_BAD); V(GO_METRIC_UINT64); V(GO_METRIC_FLOAT64); V(GO_METRIC_HISTOGRAM);
     V(GO_METRIC_HIST_MAX);
+    S(go_goroutine_t); O(go_goroutine_t, parent); O(go_goroutine_t, wait_reason);
+    O(go_goroutine_t, wait_ns); O(go_goroutine_t, created_at); O(go_goroutine_t, name);
+    O(go_goroutine_t, nframes); O(go_goroutine_t, frames);
+    V(GO_GSTATE_RUNNING); V(GO_GSTATE_RUNNABLE); V(GO_GSTATE_WAITING); V(GO_GSTATE_SYSCALL);
+    V(GO_GSTACK_MAX); V(GO_SNAPSHOT_STACKS);
     return 0;
 }
 "#;
@@ -110,6 +115,12 @@ fn rust_side() -> String {
     O!(go_metric_sample_t, kind, "kind"); O!(go_metric_sample_t, value, "value");
     V!(GO_METRIC_BAD); V!(GO_METRIC_UINT64); V!(GO_METRIC_FLOAT64); V!(GO_METRIC_HISTOGRAM);
     V!(GO_METRIC_HIST_MAX);
+    S!(go_goroutine_t); O!(go_goroutine_t, parent, "parent"); O!(go_goroutine_t, wait_reason, "wait_reason");
+    O!(go_goroutine_t, wait_ns, "wait_ns"); O!(go_goroutine_t, created_at, "created_at");
+    O!(go_goroutine_t, name, "name"); O!(go_goroutine_t, nframes, "nframes");
+    O!(go_goroutine_t, frames, "frames");
+    V!(GO_GSTATE_RUNNING); V!(GO_GSTATE_RUNNABLE); V!(GO_GSTATE_WAITING); V!(GO_GSTATE_SYSCALL);
+    V!(GO_GSTACK_MAX); V!(GO_SNAPSHOT_STACKS);
     s
 }
 

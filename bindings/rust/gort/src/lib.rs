@@ -82,8 +82,9 @@ pub use chan::{Chan, CloseError, Iter, SendError, TryRecvError, TrySendError};
 pub use defer::{call, goexit, panic_message, recover, Panic, Scope};
 pub use error::Error;
 pub use runtime::{
-    dump, go, go_pinned, gomaxprocs, id, is_pinned, main, name, num_cpu, num_goroutine, sigquit_dump, sigquit_off, sleep, try_go, try_main,
-    version, yield_now, Builder, GoId,
+    dump, go, go_pinned, gomaxprocs, goroutines, id, is_pinned, main, name, num_cpu, num_goroutine,
+    sigquit_dump, sigquit_off, sleep, try_go, try_main, version, yield_now, Builder, GoId, GoState,
+    GoroutineInfo,
 };
 pub use scope::{scope, GoScope};
 pub use select::Select;

@@ -329,6 +329,116 @@ pub fn dump() -> String {
     text
 }
 
+/// A goroutine's state in a [`goroutines`] snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoState {
+    /// Executing on a thread.
+    Running,
+    /// Ready, waiting for a processor.
+    Runnable,
+    /// Blocked in gort: `wait_reason` says on what.
+    Waiting,
+    /// Inside a system call (counts as running, as in Go).
+    Syscall,
+}
+
+/// One goroutine of a [`goroutines`] snapshot.
+#[derive(Debug, Clone)]
+pub struct GoroutineInfo {
+    pub id: GoId,
+    /// The goroutine whose spawn made it (0: a plain thread, or none).
+    pub parent: GoId,
+    pub state: GoState,
+    /// A pinned goroutine, on a thread of its own.
+    pub locked: bool,
+    /// Go's wait reason ("chan receive", "select", ...) while waiting.
+    pub wait_reason: Option<&'static str>,
+    /// How long it has waited (known to 10 s), while waiting.
+    pub waited: Option<std::time::Duration>,
+    pub name: String,
+    /// Its stack as trace lines ("function(...)\n\tfile:line +0xOFF"),
+    /// innermost first, gort's own frames left out.
+    pub frames: Vec<String>,
+    /// Where it was created, as a trace's lines (None for the main one).
+    pub created_at: Option<String>,
+}
+
+fn symbolize(pc: usize) -> String {
+    let mut buf = vec![0u8; 512];
+    // SAFETY: buf is writable for its length.
+    let n = unsafe { sys::go_symbolize(pc, buf.as_mut_ptr().cast(), buf.len()) };
+    if n < 0 {
+        return String::new();
+    }
+    if n as usize >= buf.len() {
+        buf = vec![0u8; n as usize + 1];
+        // SAFETY: as above.
+        unsafe { sys::go_symbolize(pc, buf.as_mut_ptr().cast(), buf.len()) };
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+/// Every goroutine that exists now (gort's `go_goroutines`), with its
+/// stack: Go's running/blocked distinction as data. Not one instant: each
+/// goroutine is read in turn.
+pub fn goroutines() -> Vec<GoroutineInfo> {
+    let mut cap = 64usize;
+    loop {
+        // SAFETY: a zeroed go_goroutine_t is a valid value (integers, null
+        // pointer, arrays); size is set in the first element as the C API asks.
+        let mut buf: Vec<sys::go_goroutine_t> = vec![unsafe { std::mem::zeroed() }; cap];
+        buf[0].size = std::mem::size_of::<sys::go_goroutine_t>();
+        // SAFETY: buf holds cap entries.
+        let n = unsafe { sys::go_goroutines(buf.as_mut_ptr(), cap, sys::GO_SNAPSHOT_STACKS) };
+        if n < 0 {
+            return Vec::new();
+        }
+        let n = n as usize;
+        if n > cap {
+            cap = n + n / 4 + 8;
+            continue;
+        }
+        return buf[..n]
+            .iter()
+            .map(|e| {
+                let state = match e.state {
+                    sys::GO_GSTATE_RUNNING => GoState::Running,
+                    sys::GO_GSTATE_RUNNABLE => GoState::Runnable,
+                    sys::GO_GSTATE_WAITING => GoState::Waiting,
+                    _ => GoState::Syscall,
+                };
+                let wait_reason = if e.wait_reason.is_null() {
+                    None
+                } else {
+                    // SAFETY: gort's wait reasons are static NUL-terminated strings.
+                    unsafe { std::ffi::CStr::from_ptr(e.wait_reason) }.to_str().ok()
+                };
+                let name_bytes: Vec<u8> =
+                    e.name.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+                GoroutineInfo {
+                    id: e.id,
+                    parent: e.parent,
+                    state,
+                    locked: e.locked != 0,
+                    wait_reason,
+                    waited: if e.wait_ns >= 0 {
+                        Some(std::time::Duration::from_nanos(e.wait_ns as u64))
+                    } else {
+                        None
+                    },
+                    name: String::from_utf8_lossy(&name_bytes).into_owned(),
+                    frames: e.frames[..(e.nframes.max(0) as usize).min(sys::GO_GSTACK_MAX)]
+                        .iter()
+                        .map(|&pc| symbolize(pc))
+                        .collect(),
+                    created_at: if e.created_at != 0 { Some(symbolize(e.created_at)) } else { None },
+                }
+            })
+            .collect();
+    }
+}
+
 /// Dump every goroutine's stack to stderr (Go's SIGQUIT text) when the
 /// process gets SIGQUIT: then exit with status 2 (`exit = true`, Go's
 /// behaviour) or go on. Off by default: `sigquit_off()` restores it.

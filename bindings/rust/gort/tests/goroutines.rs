@@ -341,3 +341,34 @@ fn dump_shows_a_parked_goroutine_with_its_frames() {
     assert!(trace.contains("created by "), "{}", text);
     ch.close();
 }
+
+#[test]
+fn goroutines_snapshot_shows_a_waiting_goroutine() {
+    let _g = guard();
+    let ch: Chan<i32> = Chan::new(0);
+    let rx = ch.clone();
+    let id = gort::go(move || {
+        let _ = rx.recv();
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let info = loop {
+        let all = gort::goroutines();
+        if let Some(g) = all.iter().find(|g| g.id == id && g.state == gort::GoState::Waiting) {
+            break g.clone();
+        }
+        assert!(Instant::now() < deadline, "goroutine {} never showed as waiting", id);
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    assert_eq!(info.wait_reason, Some("chan receive"));
+    assert!(info.waited.is_some());
+    assert!(!info.locked);
+    assert_eq!(info.parent, 0);
+    assert!(
+        info.frames.iter().any(|f| f.contains("goroutines_snapshot_shows_a_waiting_goroutine")),
+        "{:?}",
+        info.frames
+    );
+    assert!(info.frames.iter().all(|f| f.contains("\n\t")), "{:?}", info.frames);
+    assert!(info.created_at.is_some());
+    ch.close();
+}
