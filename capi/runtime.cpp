@@ -11,6 +11,7 @@
 #include <sched.h>
 
 #include "../core/sched.hpp"
+#include "../core/trace.hpp"
 #include "../core/traceback.hpp"
 #include "errno_keeper.hpp"
 
@@ -224,6 +225,33 @@ int go_symbolize(uintptr_t pc, char *buf, size_t len) noexcept {
     if (pc == 0 || (buf == nullptr && len > 0)) return GO_EINVAL;
     ensure_runtime();
     return traceback_symbolize(pc, buf, len);
+}
+
+int go_trace_start(const char *path) noexcept {
+    ErrnoKeeper keep;
+    if (path == nullptr) return GO_EINVAL;
+    ensure_runtime();
+    return trace_start(path, 0, nullptr);
+}
+
+int go_trace_stop(void) noexcept {
+    ErrnoKeeper keep;
+    ensure_runtime();
+    return trace_stop();
+}
+
+int go_trace_flight_start(int64_t window_ns, const char *fatal_path) noexcept {
+    ErrnoKeeper keep;
+    if (window_ns <= 0) return GO_EINVAL;
+    ensure_runtime();
+    return trace_start(nullptr, window_ns, fatal_path);
+}
+
+int go_trace_flight_write(const char *path) noexcept {
+    ErrnoKeeper keep;
+    if (path == nullptr) return GO_EINVAL;
+    ensure_runtime();
+    return trace_flight_write(path);
 }
 
 int go_sigquit(int mode) noexcept {

@@ -19,6 +19,7 @@
 #include "fatal.hpp"
 #include "netpoll.hpp"
 #include "print.hpp"
+#include "trace.hpp"
 #include "traceback.hpp"
 
 namespace gort {
@@ -632,13 +633,13 @@ inline __attribute__((always_inline)) M *switch_out(M *m, G *g, G *next) {
     if (next != nullptr) {
         prepare(m, next);
         next->status.store(kGRunning, std::memory_order_relaxed);
-        trace_guard(next);
         m->curg = next;
         to = &next->fiber;
     } else {
         m->curg = nullptr;
         to = &m->g0;
     }
+    switch_hook(m, g, next);
     m->after_from = &g->fiber;
     m->after_g = g;
     Transfer t = fiber_switch(&g->fiber, to, m);
@@ -651,7 +652,8 @@ inline __attribute__((always_inline)) M *switch_out(M *m, G *g, G *next) {
 void execute(M *m, G *g) {
     prepare(m, g);
     g->status.store(kGRunning, std::memory_order_relaxed);
-    trace_guard(g);
+    m->after = After::kNone;
+    switch_hook(m, nullptr, g);
     m->curg = g;
     m->after = After::kNone;
     m->after_from = &m->g0;
@@ -790,6 +792,7 @@ void check_dead() {
         traceback_deadlock(o);
     }
     if (traceback_level() != kTbNone) pinned_write_blocked();
+    trace_fatal();
     if (traceback_level() == kTbCrash) abort();
     _exit(2);
 }
@@ -830,13 +833,13 @@ void check_dead() {
     if (next != nullptr) {
         prepare(m, next);
         next->status.store(kGRunning, std::memory_order_relaxed);
-        trace_guard(next);
         m->curg = next;
         to = &next->fiber;
     } else {
         m->curg = nullptr;
         to = &m->g0;
     }
+    switch_hook(m, g, next);
     fiber_switch_final(&g->fiber, to, m);
 }
 
@@ -1064,6 +1067,7 @@ void init_runtime() {
     }
     sysmon_start();
     sigquit_from_env();
+    trace_from_env();
 }
 
 void after_fork_child() {
@@ -1123,6 +1127,7 @@ void ready_list(G *head) {
         while (head != nullptr) {
             G *g = head;
             head = g->schedlink;
+            if (trace_on()) trace_emit(nullptr, TraceEv::kUnblock, g->id, 0);
             met_runnable(g);
             g->status.store(kGRunnable, std::memory_order_relaxed);
             globrunq_put_locked(g);
@@ -1135,6 +1140,11 @@ void ready_list(G *head) {
 void ready(G *g) { ready_on(current_m(), g); }
 
 void ready_on(M *m, G *g) {
+    if (trace_on() && g->ran) {
+        bool owner = m != nullptr && m->p != nullptr;
+        trace_emit(owner ? m->p : nullptr, TraceEv::kUnblock, g->id,
+                   m != nullptr && m->curg != nullptr ? m->curg->id : 0);
+    }
     met_runnable(g);
     g->status.store(kGRunnable, std::memory_order_relaxed);
     if (m != nullptr && m->p != nullptr && m->curg != nullptr) {
@@ -1208,6 +1218,7 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
     std::int64_t id = s.goid.fetch_add(1, std::memory_order_relaxed) + 1;
     g->id = id;
     met_spawn(g);
+    if (trace_on()) trace_emit(p, TraceEv::kCreate, id, g->parent);
     GORT_CHAOS();
     ready(g);
     // A spawning loop is a scheduling point once its processor has a full
@@ -1450,6 +1461,14 @@ bool wake_stranded() {
     if (!work) return false;
     wakep();
     return true;
+}
+
+void switch_slow(M *m, G *from, G *next) {
+    int f = g_tracing.load(std::memory_order_relaxed);
+    if (f & kTraceOn) trace_switch(m->p, from, next, static_cast<int>(m->after));
+    // A dump reads goroutines' stacks (traceback.cpp): a load of the word
+    // that saw no dump ran before the dump's barrier, so skipping is safe.
+    if ((f & ~kTraceOn) != 0 && next != nullptr) trace_wait(next);
 }
 
 void for_each_g_locked(void (*f)(G *, void *), void *arg) {

@@ -359,10 +359,19 @@ std::int64_t spawn(GoFn fn, void *arg, std::size_t args_size, int stack_cls, con
 // calls trace_guard(g) after storing kGRunning and before jumping: while a
 // dump is under way (g_tracing, one relaxed load otherwise) it waits until
 // the dump is done with g's stack (the protocol is in traceback.cpp).
+// The same word carries kTraceOn while the execution trace records
+// (trace.hpp): the switch hook then records the stop of `from` and the
+// start of `next`. Spawns and wake-ups test the bit too.
 extern std::atomic<int> g_tracing;  // alignas(64) in traceback.cpp
+constexpr int kTraceOn = 1 << 30;
 void trace_wait(G *g);
-inline void trace_guard(G *g) {
-    if (__builtin_expect(g_tracing.load(std::memory_order_relaxed) != 0, 0)) trace_wait(g);
+void switch_slow(M *m, G *from, G *next);
+// After kGRunning is stored in next (if any), before the jump.
+inline void switch_hook(M *m, G *from, G *next) {
+    if (__builtin_expect(g_tracing.load(std::memory_order_relaxed) != 0, 0)) switch_slow(m, from, next);
+}
+inline bool trace_on() {
+    return __builtin_expect((g_tracing.load(std::memory_order_relaxed) & kTraceOn) != 0, 0);
 }
 
 // Make a Waiting (or never-run) G runnable. Any thread.

@@ -49,6 +49,7 @@
 #include "netpoll.hpp"
 #include "sched.hpp"
 #include "schedtrace.hpp"
+#include "trace.hpp"
 #include "traceback.hpp"
 
 namespace gort {
@@ -303,6 +304,7 @@ void *sysmon_main(void *) {
             continue;
         }
         std::int64_t now = nanotime();
+        trace_tick(now);  // the execution trace's counters (trace.hpp)
         // The minutes a goroutine has waited (traceback.hpp), to 10 s.
         if (now - last_stamp >= kStampNs) {
             last_stamp = now;

@@ -24,6 +24,7 @@
 #include "panic.hpp"
 #include "print.hpp"
 #include "sched.hpp"
+#include "trace.hpp"
 
 #if defined(__x86_64__) && defined(__ELF__)
 #define GORT_HAVE_SPLICE 1
@@ -417,7 +418,7 @@ int g_membarrier = -1;  // -1 unknown, 0 unusable, else the command to use
 
 // Make every thread's earlier stores visible and its later loads fresh (a
 // full barrier on every CPU that runs a thread of ours).
-void process_barrier() {
+void process_barrier_impl() {
     int saved = errno;
     if (g_membarrier < 0) {
         g_membarrier = 0;
@@ -524,6 +525,21 @@ Frames g_fatal_frames;  // the fatal paths' (one thread prints: begin_dying)
 
 }  // namespace
 
+void process_barrier() { process_barrier_impl(); }
+
+void traceback_func_name(std::uintptr_t fn, char *buf, std::size_t len) {
+    Syms y;
+    symbolize(fn, y);
+    char dbuf[512];
+    const char *name = y.n > 0 && y.s[y.n - 1].func != nullptr ? y.s[y.n - 1].func : y.symname;
+    const char *d = display_name(name, dbuf, sizeof dbuf);
+    std::size_t n = std::strlen(d);
+    if (len == 0) return;
+    if (n >= len) n = len - 1;
+    std::memcpy(buf, d, n);
+    buf[n] = 0;
+}
+
 void traceback_init() {
     g_level = parse_level(std::getenv("GORTTRACEBACK"));
     const char *dbg = std::getenv("GORTDEBUG");
@@ -544,6 +560,7 @@ void traceback_init() {
 int traceback_level() { return g_level; }
 
 void traceback_fatal(FatalKind kind, void *uctx) {
+    trace_fatal();  // the execution trace or its flight recorder, if one runs
     int level = g_level;
     if (level == kTbNone) return;
     bool system = level >= kTbSystem;
@@ -695,7 +712,7 @@ long traceback_snapshot(go_goroutine_t *buf, std::size_t n, std::size_t stride, 
     pthread_mutex_lock(&g_dump_mu);
     Snap c{buf, n, stride, 0, stacks, current_g(), nanotime(), &frames};
     g_tracing.fetch_add(1, std::memory_order_seq_cst);
-    process_barrier();
+    process_barrier_impl();
     for_each_g_snapshot(snap_g, &c, true);
     g_tracing.fetch_sub(1, std::memory_order_seq_cst);
     pinned_for_each(snap_pinned, &c);

@@ -109,6 +109,12 @@ int traceback_dump_all(int fd);
 long traceback_snapshot(go_goroutine_t *buf, std::size_t n, std::size_t stride, bool stacks);
 int traceback_symbolize(std::uintptr_t pc, char *buf, std::size_t len);
 
+// A full barrier on every CPU running one of our threads (membarrier, or
+// an mprotect IPI without it): earlier stores visible, later loads fresh.
+void process_barrier();
+// A function's name as a trace line shows it (trace.cpp's slice names).
+void traceback_func_name(std::uintptr_t fn, char *buf, std::size_t len);
+
 // sysmon: stamp the wait start of goroutines that wait and have no stamp
 // (every 10 s: the minutes in a header are right to 10 s).
 void traceback_stamp_waits(std::int64_t now);

@@ -14,6 +14,7 @@ packages=(
   clang                                          # gort.hpp is checked with clang++ too
   abigail-tools                                  # abidiff: the ABI guard (tests/test_abi.sh)
   debhelper dpkg-dev lintian git                 # the Debian packages (scripts/test-deb.sh)
+  python3-matplotlib                             # scripts/trace-render.py (an execution trace as a picture)
 )
 # Each binding lists its toolchain's packages (cargo, javac, mcs...).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -249,6 +249,41 @@ GORT_API int go_dump(int fd) GORT_NOEXCEPT;
 #define GO_SIGQUIT_CONTINUE 2
 GORT_API int go_sigquit(int mode) GORT_NOEXCEPT;
 
+/* ---- The execution trace (docs/observability.md) ------------------------
+ *
+ * What ran where and when, as Chrome trace-event JSON that Perfetto
+ * (ui.perfetto.dev) and chrome://tracing open: a track per P, a slice per
+ * stretch a goroutine ran ("G7 worker"), arrows from a go statement and
+ * from a wake-up to the goroutine's next run, counters of goroutines and
+ * threads. scripts/trace-render.py draws it as an SVG or PNG. The
+ * environment variable GORTTRACE=file traces a whole run (written at exit,
+ * or when a fatal error ends the program). Memory: 32 bytes an event, at
+ * most GORTTRACE_MAX_MB (256 by default; events past it are counted as
+ * dropped in the file). */
+
+/* go_trace_start - record from now on; go_trace_stop writes path. Returns
+ * 0, GO_EINVAL (path NULL) or GO_EALREADY (a trace or a flight recording
+ * runs). Since 0.6.0. */
+GORT_API int go_trace_start(const char *path) GORT_NOEXCEPT;
+
+/* go_trace_stop - stop recording; a trace started by go_trace_start is
+ * written to its file (a flight recording is discarded). Returns 0,
+ * GO_EINVAL (nothing records), or -errno when the file could not be
+ * written. Since 0.6.0. */
+GORT_API int go_trace_stop(void) GORT_NOEXCEPT;
+
+/* go_trace_flight_start - the flight recorder: record, keeping only the
+ * last window_ns of events in memory; go_trace_flight_write writes them on
+ * demand, and with fatal_path (may be NULL) a fatal error (unrecovered
+ * panic, fatal error, deadlock) writes them there before the program ends.
+ * Returns 0, GO_EINVAL (window_ns <= 0) or GO_EALREADY. Since 0.6.0. */
+GORT_API int go_trace_flight_start(int64_t window_ns, const char *fatal_path) GORT_NOEXCEPT;
+
+/* go_trace_flight_write - write the flight recorder's last window to path
+ * (recording pauses while it copies). Returns 0, GO_EINVAL (path NULL, or
+ * no flight recording runs), or -errno. Since 0.6.0. */
+GORT_API int go_trace_flight_write(const char *path) GORT_NOEXCEPT;
+
 /* ---- The goroutines as data: go_goroutines ----------------------------
  *
  * Go's seed distinction, running or blocked, per goroutine: a snapshot of
