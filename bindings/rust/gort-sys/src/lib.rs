@@ -476,6 +476,11 @@ extern "C" {
     pub fn go_dump(fd: c_int) -> c_int;
     /// Since 0.6.0: the SIGQUIT dump (`GO_SIGQUIT_OFF`, `_EXIT`, `_CONTINUE`).
     pub fn go_sigquit(mode: c_int) -> c_int;
+    /// Since 0.6.0: the execution trace (Chrome trace-event JSON).
+    pub fn go_trace_start(path: *const c_char) -> c_int;
+    pub fn go_trace_stop() -> c_int;
+    pub fn go_trace_flight_start(window_ns: i64, fatal_path: *const c_char) -> c_int;
+    pub fn go_trace_flight_write(path: *const c_char) -> c_int;
     /// Since 0.6.0: every goroutine as data; returns how many exist.
     pub fn go_goroutines(buf: *mut go_goroutine_t, n: usize, flags: c_int) -> c_long;
     /// Since 0.6.0: one address as a trace's two lines; returns the whole length.

@@ -83,8 +83,8 @@ pub use defer::{call, goexit, panic_message, recover, Panic, Scope};
 pub use error::Error;
 pub use runtime::{
     dump, go, go_pinned, gomaxprocs, goroutines, id, is_pinned, main, name, num_cpu, num_goroutine,
-    sigquit_dump, sigquit_off, sleep, try_go, try_main, version, yield_now, Builder, GoId, GoState,
-    GoroutineInfo,
+    sigquit_dump, sigquit_off, sleep, trace_flight_start, trace_flight_write, trace_start,
+    trace_stop, try_go, try_main, version, yield_now, Builder, GoId, GoState, GoroutineInfo,
 };
 pub use scope::{scope, GoScope};
 pub use select::Select;

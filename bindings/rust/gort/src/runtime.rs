@@ -329,6 +329,56 @@ pub fn dump() -> String {
     text
 }
 
+fn c_path(path: &std::path::Path) -> Result<std::ffi::CString, Error> {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(|_| Error::Invalid)
+}
+
+// 0, or the C code: GO_EALREADY, GO_EINVAL, or -errno of a failed write
+// (Error::Other).
+fn trace_result(rc: std::os::raw::c_int) -> Result<(), Error> {
+    Error::check(i64::from(rc)).map(|_| ())
+}
+
+/// Start the execution trace: what ran where and when, written as Chrome
+/// trace-event JSON (Perfetto, chrome://tracing) to `path` by
+/// [`trace_stop`]. `Error::Already` while a trace or flight recording runs.
+pub fn trace_start<P: AsRef<std::path::Path>>(path: P) -> Result<(), Error> {
+    let p = c_path(path.as_ref())?;
+    // SAFETY: a NUL-terminated path.
+    trace_result(unsafe { sys::go_trace_start(p.as_ptr()) })
+}
+
+/// Stop the trace (writing it) or the flight recorder (discarding it).
+pub fn trace_stop() -> Result<(), Error> {
+    // SAFETY: no argument.
+    trace_result(unsafe { sys::go_trace_stop() })
+}
+
+/// The flight recorder: keep the last `window` of the execution trace in
+/// memory; with `fatal_path`, a fatal error writes it there.
+pub fn trace_flight_start<P: AsRef<std::path::Path>>(
+    window: std::time::Duration,
+    fatal_path: Option<P>,
+) -> Result<(), Error> {
+    let fp = match fatal_path {
+        Some(p) => Some(c_path(p.as_ref())?),
+        None => None,
+    };
+    let ns = i64::try_from(window.as_nanos()).unwrap_or(i64::MAX);
+    // SAFETY: a NUL-terminated path or null.
+    trace_result(unsafe {
+        sys::go_trace_flight_start(ns, fp.as_ref().map_or(std::ptr::null(), |p| p.as_ptr()))
+    })
+}
+
+/// Write the flight recorder's last window to `path`.
+pub fn trace_flight_write<P: AsRef<std::path::Path>>(path: P) -> Result<(), Error> {
+    let p = c_path(path.as_ref())?;
+    // SAFETY: a NUL-terminated path.
+    trace_result(unsafe { sys::go_trace_flight_write(p.as_ptr()) })
+}
+
 /// A goroutine's state in a [`goroutines`] snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GoState {

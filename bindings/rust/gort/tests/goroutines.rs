@@ -372,3 +372,24 @@ fn goroutines_snapshot_shows_a_waiting_goroutine() {
     assert!(info.created_at.is_some());
     ch.close();
 }
+
+#[test]
+fn trace_start_stop_writes_chrome_json() {
+    let _g = guard();
+    let path = std::env::temp_dir().join(format!("gort-rust-trace-{}.json", std::process::id()));
+    gort::trace_start(&path).expect("trace_start");
+    assert_eq!(gort::trace_start(&path), Err(gort::Error::Already));
+    let wg = WaitGroup::new();
+    for _ in 0..20 {
+        wg.go(|| {
+            gort::yield_now();
+        });
+    }
+    wg.wait();
+    gort::trace_stop().expect("trace_stop");
+    assert_eq!(gort::trace_stop(), Err(gort::Error::Invalid));
+    let text = std::fs::read_to_string(&path).expect("the trace file");
+    let _ = std::fs::remove_file(&path);
+    assert!(text.contains("\"traceEvents\":["), "{}", &text[..text.len().min(400)]);
+    assert!(text.contains("\"ph\":\"X\""), "no slice in the trace");
+}
