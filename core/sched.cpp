@@ -1480,25 +1480,34 @@ void for_each_g_locked(void (*f)(G *, void *), void *arg) {
 // is in. take_lock = false reads the list without sched.lock (the fatal
 // paths: the failing thread may hold it); a slab being added may then be
 // missed, nothing worse.
+namespace {
+GORT_NO_TSAN void walk_slab(char *lo, char *cur, void (*f)(G *, void *), void *arg) {
+    char *hi = lo + kGSlab;
+    if (cur != nullptr && cur >= lo && cur <= hi) hi = cur;
+    for (char *c = lo; c + sizeof(G) <= hi; c += sizeof(G)) f(reinterpret_cast<G *>(c), arg);
+}
+}  // namespace
+
 GORT_NO_TSAN void for_each_g_snapshot(void (*f)(G *, void *), void *arg, bool take_lock) {
     Sched &s = *g_sched;
+    if (!take_lock) {
+        // The fatal paths: the live list, read as it is (no copy, no lock:
+        // the failing thread may hold either).
+        int n = s.ngslabs;
+        char *cur = s.gslab_cur;
+        for (int i = 0; i < n; i++) walk_slab(s.gslabs[i], cur, f, arg);
+        return;
+    }
     static char *slabs[sizeof s.gslabs / sizeof s.gslabs[0]];
     static SpinLock copy_mu;  // guards the static copy (dumps are rare)
-    if (take_lock) copy_mu.lock();
-    int n;
-    char *cur;
-    if (take_lock) s.lock.lock();
-    n = s.ngslabs;
-    cur = s.gslab_cur;
+    copy_mu.lock();
+    s.lock.lock();
+    int n = s.ngslabs;
+    char *cur = s.gslab_cur;
     for (int i = 0; i < n; i++) slabs[i] = s.gslabs[i];
-    if (take_lock) s.lock.unlock();
-    for (int i = 0; i < n; i++) {
-        char *lo = slabs[i];
-        char *hi = lo + kGSlab;
-        if (cur != nullptr && cur >= lo && cur <= hi) hi = cur;
-        for (char *c = lo; c + sizeof(G) <= hi; c += sizeof(G)) f(reinterpret_cast<G *>(c), arg);
-    }
-    if (take_lock) copy_mu.unlock();
+    s.lock.unlock();
+    for (int i = 0; i < n; i++) walk_slab(slabs[i], cur, f, arg);
+    copy_mu.unlock();
 }
 
 }  // namespace gort
