@@ -1083,6 +1083,7 @@ void after_fork_child() {
     pinned_reset_after_fork();
     sysmon_reset_after_fork();
     netpoll_reset_after_fork();
+    trace_reset_after_fork();
 }
 
 }  // namespace

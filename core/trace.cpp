@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <new>
 #include <pthread.h>
 #include <string>
 #include <unistd.h>
@@ -365,6 +366,21 @@ void trace_from_env() {
         g_env = true;
         std::atexit(trace_atexit);
     }
+}
+
+void trace_reset_after_fork() {
+    g_tracing.fetch_and(~kTraceOn, std::memory_order_seq_cst);
+    g_mode = kOff;
+    g_env = false;  // the atexit handler stays registered and does nothing
+    new (&g_api_mu) pthread_mutex_t(PTHREAD_MUTEX_INITIALIZER);
+    new (&g_shared_mu) SpinLock();
+    // The buffers' memory is the parent's copy: left as it is.
+    for (auto &pb : g_pbuf) {
+        pb.busy.store(0, std::memory_order_relaxed);
+        pb.buf = Buf{};
+    }
+    g_shared = Buf{};
+    g_bytes.store(0, std::memory_order_relaxed);
 }
 
 void trace_fatal() {

@@ -70,6 +70,10 @@ void trace_from_env();
 // with a fatal path (best effort: recording threads are not waited for).
 void trace_fatal();
 
+// A forked child records nothing and writes nothing: the trace (its file,
+// its buffers) is the parent's.
+void trace_reset_after_fork();
+
 // The public API (gort/runtime.h).
 int trace_start(const char *path, std::int64_t window_ns, const char *fatal_path);
 int trace_stop();
