@@ -1,14 +1,16 @@
 /* defer: call a function that defers one call (which increments a counter)
- * N times. Variants (argv[2]):
+ * N times. Variants (argv[2]), as the Go twin's:
  *
- *   open  - go_call + defer_push + the deferred call running at frame end:
- *           the pattern of Go's open-coded defer (its fast path)
- *   frame - the same with GO_FRAME inside the function
+ *   open  - GO_FRAME + GO_DEFER: the call recorded in the frame's own slots,
+ *           as Go's open-coded defer (the twin's "open")
+ *   loop  - go_call + defer_push: the defer record path, as Go's
+ *           heap-allocated defer in a loop (the twin's "loop")
+ *   frame - GO_FRAME + defer_push: the library call into the frame's slots
  *   none  - baseline: the same call without defer
  *
- * Prints ns per call. Usage: defer [N=100000000] [open|frame|none]
- * The C mirror of bench/go/defer/main.go (the twin of shared/peers/go/defer) ("loop" maps to "open":
- * gort has one kind of defer record), run in the main goroutine. */
+ * Prints ns per call. Usage: defer [N=100000000] [open|loop|frame|none]
+ * The C mirror of bench/go/defer/main.go (the twin of shared/peers/go/defer),
+ * run in the main goroutine. */
 #include "bench_common.h"
 
 static const char *prog = "defer";
@@ -21,7 +23,13 @@ static __attribute__((noinline)) void inc(void *unused)
     counter++;
 }
 
-static __attribute__((noinline)) void open_defer(void *unused)
+static __attribute__((noinline)) void open_defer(void)
+{
+    GO_FRAME(f) {}
+    GO_DEFER(f, inc, NULL);
+}
+
+static __attribute__((noinline)) void call_defer(void *unused)
 {
     (void)unused;
     defer_push(inc, NULL);
@@ -47,10 +55,14 @@ static void real_main(void *arg)
 {
     struct bench *b = arg;
     int64_t start = 0;
-    if (strcmp(b->variant, "open") == 0 || strcmp(b->variant, "loop") == 0) {
+    if (strcmp(b->variant, "open") == 0) {
         start = bench_now_ns();
         for (int64_t i = 0; i < b->n; i++)
-            go_call(open_defer, NULL);
+            open_defer();
+    } else if (strcmp(b->variant, "loop") == 0) {
+        start = bench_now_ns();
+        for (int64_t i = 0; i < b->n; i++)
+            go_call(call_defer, NULL);
     } else if (strcmp(b->variant, "frame") == 0) {
         start = bench_now_ns();
         for (int64_t i = 0; i < b->n; i++)

@@ -61,6 +61,10 @@ int go_frame_enter_(go_frame_t *f) noexcept {
 
 void go_frame_leave_(go_frame_t *f) noexcept { frame_leave(reinterpret_cast<Frame *>(f)); }
 
+int go_dframe_landed_(go_dframe_t *f) noexcept {
+    return go_frame_landed_(reinterpret_cast<go_frame_t *>(f));
+}
+
 int go_frame_landed_(go_frame_t *f) noexcept {
     if ((reinterpret_cast<Frame *>(f)->flags & kFrameLanded) == 0) return 0;
     // A recovered panic lands in user code, whatever gort call raised it.
@@ -69,6 +73,19 @@ int go_frame_landed_(go_frame_t *f) noexcept {
         if (m != nullptr && m->curg != nullptr) m->inrt.store(0, std::memory_order_release);
     }
     return 1;
+}
+
+int go_dframe_enter_(go_dframe_t *f) noexcept {
+    GState *gs = gstate();
+    set_dstate_tls(gs);  // the inline path's from now on (a thread's first frame)
+    dframe_enter(gs, f);
+    return 0;
+}
+
+void go_dframe_leave_(go_dframe_t *f) noexcept { dframe_leave(f); }
+
+int go_dframe_defer_(go_dframe_t *f, go_defer_fn_t fn, void *arg) noexcept {
+    return dframe_defer(f, fn, arg);
 }
 
 }  // extern "C"

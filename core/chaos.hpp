@@ -13,8 +13,11 @@
 // run under a schedule that no ordinary run would produce. Without the
 // option the macro is empty: release and sanitizer builds carry nothing.
 //
-// scripts/chaos.sh builds and runs it (tests/chaos/*.c); docs/stress.md says
-// when to use it.
+// Use: `meson setup build-chaos -Dchaos=true -Dbuildtype=debugoptimized`,
+// then run any test under it, e.g. `GORT_CHAOS=20 meson test -C build-chaos
+// goroutines-p2`, or repeat one with scripts/hunt.sh. A test that fails only
+// with chaos on has found a real window; make the window a GORT_CHAOS()
+// point if it is not one yet, so the next bug there shows quickly too.
 #pragma once
 
 #if defined(GORT_CHAOS_BUILD)

@@ -135,7 +135,9 @@ void fiber_prepare(Fiber *f, void *lo, std::size_t size) {
 #if GORT_SANITIZED || !defined(__x86_64__)
 Transfer fiber_switch(Fiber *from, Fiber *to, void *data) {
     before_jump(from, to, false);
-    bctx::transfer_t t = bctx::jump_fcontext(to->fctx, data);
+    void *ctx = to->fctx;
+    to->fctx = nullptr;  // see Fiber::fctx
+    bctx::transfer_t t = bctx::jump_fcontext(ctx, data);
 #if GORT_ASAN
     __sanitizer_finish_switch_fiber(from->asan_fake, nullptr, nullptr);
 #endif
@@ -145,7 +147,9 @@ Transfer fiber_switch(Fiber *from, Fiber *to, void *data) {
 
 void fiber_switch_final(Fiber *from, Fiber *to, void *data) {
     before_jump(from, to, true);
-    bctx::jump_fcontext(to->fctx, data);
+    void *ctx = to->fctx;
+    to->fctx = nullptr;
+    bctx::jump_fcontext(ctx, data);
     __builtin_trap();  // nobody resumes a dead fiber
 }
 

@@ -35,7 +35,11 @@ namespace gort {
 
 // An execution context: a goroutine's stack, or a thread's own stack (g0).
 struct Fiber {
-    void *fctx = nullptr;             // saved context; valid only while switched out
+    // The saved context: set (release) by whoever resumes after this fiber
+    // left (post_switch), cleared by the switch that resumes it. So a
+    // reader that sees it null knows the fiber runs or is still leaving,
+    // never reads a context it has already left (traceback.cpp).
+    void *fctx = nullptr;
 #if GORT_SANITIZED
     // Only sanitizer builds pay for these (a G is kept small: a million of
     // them must fit in cache-friendly memory).
@@ -86,6 +90,7 @@ inline __attribute__((always_inline)) Transfer fiber_switch(Fiber *, Fiber *to, 
     Transfer t;
     register void *rdi asm("rdi") = to->fctx;
     register void *rsi asm("rsi") = data;
+    to->fctx = nullptr;
     asm volatile(
         "subq $128, %%rsp\n\t"
         "leaq 1f(%%rip), %%rax\n\t"

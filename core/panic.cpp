@@ -60,26 +60,92 @@ void release_list(GState *gs, Panic *p) {
 [[noreturn]] void stale_frame();
 [[noreturn]] __attribute__((cold, noinline)) void forced_unwind_in_frame();
 
+// Make room for n more records in the array; false when there is no memory.
+bool reserve_defers(GState *gs, std::uint32_t n) {
+    if (gs->cap - gs->ndefers >= n) return true;
+    std::uint32_t cap = gs->cap != 0 ? gs->cap : 8;
+    while (cap - gs->ndefers < n) cap *= 2;
+    auto *nd = static_cast<DeferRec *>(std::realloc(gs->defers, cap * sizeof(DeferRec)));
+    if (nd == nullptr) return false;
+    gs->defers = nd;
+    gs->cap = cap;
+    return true;
+}
+
+// Give every frame of gs its depth (the macros do not), and move the slot
+// records of every frame into the array, in the order
+// they were deferred (panic.hpp, invariant 1): each frame's slots, then its
+// array records, frames from the outermost in. Done in place from the top
+// down. Each frame's defer_base becomes the start of its records, and a
+// GO_FRAME that has records is closed (its next calls go above them).
+// False when there is no memory (nothing moved then).
+bool spill_slots(GState *gs) {
+    std::uint32_t s = 0, depth = 0;
+    bool slotted = false;
+    for (Frame *f = gs->frame; f != nullptr; f = f->parent) {
+        depth++;
+        if ((f->flags & kFrameSlots) != 0) {
+            slotted = true;
+            s += slots_of(f)->n & ~GO_DFRAME_CLOSED;
+        }
+    }
+    if (!slotted) return true;  // frame_enter gave each its depth; nothing to move
+    if (s > 0 && !reserve_defers(gs, s)) return false;
+    std::uint32_t r = gs->ndefers, w = r + s;
+    for (Frame *f = gs->frame; f != nullptr; f = f->parent) {
+        f->depth = depth--;
+        std::uint32_t end = w;
+        while (r > 0 && gs->defers[r - 1].owner == f) {
+            --r;
+            if (--w != r) gs->defers[w] = gs->defers[r];  // equal: nothing moved yet
+        }
+        if ((f->flags & kFrameSlots) != 0) {
+            go_dframe_t *d = slots_of(f);
+            for (std::uint32_t i = d->n & ~GO_DFRAME_CLOSED; i > 0; i--) {
+                DeferRec &rec = gs->defers[--w];
+                rec.fn = d->slot[i - 1].fn;
+                rec.arg = d->slot[i - 1].arg;
+                rec.owner = f;
+                rec.heap_args = nullptr;
+                rec.inline_size = 0;
+            }
+            d->n = w != end ? GO_DFRAME_CLOSED : 0;
+        }
+        f->defer_base = w;
+    }
+    if (r != 0 || w != 0) fatal_error("runtime: a deferred call's frame is not on the frame chain");
+    gs->ndefers += s;
+    return true;
+}
+
 // A frame's stack pointer once its owner's __builtin_setjmp ran (GCC and
 // Clang keep it in jb[2] on x86-64); frame_enter stores a lower bound until
 // then. Read only from a live frame.
 inline std::uintptr_t frame_sp(const Frame *f) { return reinterpret_cast<std::uintptr_t>(f->jb[2]); }
 
-// The innermost frame is stale when its stack pointer (kept in the GState:
-// a stale frame's own memory is dead stack, overwritten by anything) lies
-// below `here`, the caller's own frame: the function that owned it has
-// returned, or was left by a longjmp, without ending it. All of a GState's
-// frames live on one stack (the goroutine's, or the thread's), each below
-// its parent. A call deeper than the stale frame's owner cannot tell.
+// The innermost frame is stale when it lies below `here`, the caller's own
+// frame (a frame lives in its owner's stack frame; only its address is
+// read, a stale frame's memory being dead stack): the function that owned
+// it has returned, or was left by a longjmp, without ending it. All of a
+// GState's frames live on one stack (the goroutine's, or the thread's),
+// each in a function that called its children's. A call deeper than the
+// stale frame's owner cannot tell.
 inline bool frame_is_stale(const GState *gs, const void *here) {
-    return gs->frame != nullptr && gs->frame_sp < reinterpret_cast<std::uintptr_t>(here);
+    return gs->frame != nullptr &&
+           reinterpret_cast<std::uintptr_t>(gs->frame) < reinterpret_cast<std::uintptr_t>(here);
 }
 
 // Make f (live, or null) the innermost frame.
-inline void set_frame(GState *gs, Frame *f) {
-    gs->frame = f;
-    gs->frame_sp = f != nullptr ? frame_sp(f) : 0;
+inline void set_frame(GState *gs, Frame *f) { gs->frame = f; }
+
+// A frame's panics to release, recovered into it.
+inline Panic *recovered_of(const Frame *f) {
+    return (f->flags & kFrameLanded) != 0 ? f->recovered : nullptr;
 }
+
+// A GO_FRAME's slots in use, and whether it is closed (panic.hpp).
+inline std::uint32_t slot_count(const go_dframe_t *d) { return d->n & ~GO_DFRAME_CLOSED; }
+inline bool slots_closed(const go_dframe_t *d) { return (d->n & GO_DFRAME_CLOSED) != 0; }
 
 // UBSan checks the reference a catch binds; glibc's forced unwind (thread
 // cancellation, pthread_exit) is a foreign exception whose adjusted pointer
@@ -192,6 +258,10 @@ void run_discarded_args(GState *gs, Frame *target, std::uintptr_t here) {
     gs->panic = q;
     if (q != nullptr) q->aborted = false;
     // Released when the target frame ends (the recovered value lives until then).
+    if ((target->flags & kFrameLanded) == 0) target->recovered = nullptr;
+    // A GO_FRAME ends through dframe_leave now, which releases them: its
+    // inline end sees it closed (spill_slots set its defer_base).
+    if ((target->flags & kFrameSlots) != 0) slots_of(target)->n |= GO_DFRAME_CLOSED;
     while (discarded != nullptr) {
         Panic *next = discarded->link;
         discarded->link = target->recovered;
@@ -223,8 +293,20 @@ Panic *panic_alloc(GState *gs) {
         p = static_cast<Panic *>(std::malloc(sizeof(Panic)));
         if (p == nullptr) fatal_error("runtime: out of memory for a panic");
     }
-    std::memset(p, 0, offsetof(Panic, inline_msg));
+    // Field by field (jb is Goexit's, set before use): a memset here was
+    // a tenth of panic_recover's cost (a string store, then a narrow store
+    // into what it wrote).
+    p->link = nullptr;
+    p->value = nullptr;
+    p->type = nullptr;
+    p->message = nullptr;
+    p->defer_frame = nullptr;
+    p->raised_in = nullptr;
+    p->depth = 0;
+    p->recovered = p->aborted = p->goexit = p->runtime_error = p->heap_msg = false;
     p->heap_record = true;
+    p->sig = p->sigcode = 0;
+    p->sigaddr = p->sigpc = 0;
     return p;
 }
 
@@ -243,6 +325,7 @@ void set_message(Panic *p, const char *msg) {
 
 [[noreturn]] GORT_NO_TSAN void raise(GState *gs, Panic *p) {
     if (frame_is_stale(gs, __builtin_frame_address(0))) stale_frame();
+    if (!spill_slots(gs)) fatal_error("runtime: out of memory for a panic");
     p->link = gs->panic;
     if (gs->panic != nullptr) gs->panic->aborted = true;  // its deferred call panicked
     gs->panic = p;
@@ -260,34 +343,32 @@ void set_message(Panic *p, const char *msg) {
 // Same text as snprintf's "(%s) %p", truncated the same way.
 void set_address_message(Panic *p) {
     const char *name = p->type != nullptr && p->type->name != nullptr ? p->type->name : "unknown";
-    char addr[2 + 2 * sizeof(void *) + 1];
-    const char *a = "(nil)";
+    constexpr std::size_t cap = sizeof p->inline_msg - 1;
+    char *m = p->inline_msg;
+    std::size_t n = 0;
+    m[n++] = '(';
+    std::size_t len = strnlen(name, cap - n);
+    std::memcpy(m + n, name, len);
+    n += len;
+    char tail[2 + 2 + 2 * sizeof(void *)];  // ") 0x" and the digits
+    std::size_t t = 0;
+    tail[t++] = ')';
+    tail[t++] = ' ';
     if (p->value != nullptr) {
         auto v = reinterpret_cast<std::uintptr_t>(p->value);
-        char *e = addr + sizeof addr - 1;
-        *e = 0;
-        char *q = e;
-        do {
-            *--q = "0123456789abcdef"[v & 15];
-            v >>= 4;
-        } while (v != 0);
-        *--q = 'x';
-        *--q = '0';
-        a = q;
+        std::size_t digits = (64 - static_cast<std::size_t>(__builtin_clzll(v)) + 3) / 4;
+        tail[t++] = '0';
+        tail[t++] = 'x';
+        for (std::size_t i = digits; i > 0; i--, v >>= 4) tail[t + i - 1] = "0123456789abcdef"[v & 15];
+        t += digits;
+    } else {
+        std::memcpy(tail + t, "(nil)", 5);
+        t += 5;
     }
-    std::size_t cap = sizeof p->inline_msg - 1, n = 0;
-    auto put = [&](const char *t) {
-        std::size_t len = std::strlen(t);
-        if (len > cap - n) len = cap - n;
-        std::memcpy(p->inline_msg + n, t, len);
-        n += len;
-    };
-    put("(");
-    put(name);
-    put(") ");
-    put(a);
-    p->inline_msg[n] = 0;
-    p->message = p->inline_msg;
+    if (t > cap - n) t = cap - n;
+    std::memcpy(m + n, tail, t);
+    m[n + t] = 0;
+    p->message = m;
 }
 
 // Go's preprintpanics: before anything is printed, every typed value in the
@@ -447,7 +528,6 @@ void frame_enter(GState *gs, Frame *f) {
     // Until the owner's __builtin_setjmp stores its stack pointer here: a
     // bound below it (this call's frame lies below the owner's).
     f->jb[2] = __builtin_frame_address(0);
-    gs->frame_sp = frame_sp(f);
     f->parent = gs->frame;
     f->gs = gs;
     f->started_by = nullptr;
@@ -479,20 +559,16 @@ GORT_NO_UBSAN_NULL int call_frame(GState *gs, go_fn_t fn, void *arg) {
     return rc;
 }
 
-int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bool copy) {
-    GState *gs = gstate();
-    if (gs->frame == nullptr) return GO_EPERM;
-    if (__builtin_expect(frame_is_stale(gs, __builtin_frame_address(0)), 0)) stale_frame();
-    if (gs->ndefers == gs->cap) {
-        std::uint32_t cap = gs->cap != 0 ? gs->cap * 2 : 8;
-        auto *nd = static_cast<DeferRec *>(std::realloc(gs->defers, cap * sizeof(DeferRec)));
-        if (nd == nullptr) return GO_ENOMEM;
-        gs->defers = nd;
-        gs->cap = cap;
-    }
+namespace {
+
+// Append a record to the array for the innermost frame f (a GO_FRAME
+// closes: the record is newer than its slots).
+int push_record(GState *gs, Frame *f, go_defer_fn_t fn, const void *arg, std::size_t copy_size,
+                bool copy) {
+    if (!reserve_defers(gs, 1)) return GO_ENOMEM;
     DeferRec &d = gs->defers[gs->ndefers];
     d.fn = fn;
-    d.owner = gs->frame;
+    d.owner = f;
     d.heap_args = nullptr;
     d.inline_size = 0;
     d.arg = const_cast<void *>(arg);
@@ -509,8 +585,43 @@ int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bo
             d.arg = d.heap_args;
         }
     }
+    if ((f->flags & kFrameSlots) != 0 && !slots_closed(slots_of(f))) {
+        f->defer_base = gs->ndefers;  // its first array record
+        slots_of(f)->n |= GO_DFRAME_CLOSED;
+    }
     gs->ndefers++;
     return 0;
+}
+
+// Run f's newest slot record now, as at the frame's end (defer_run): it
+// goes to the top of the array, where call_deferred takes it, in a frame
+// of its own.
+void run_slot(GState *gs, Frame *f, std::uint32_t i) {
+    go_dframe_t *d = slots_of(f);
+    go_defer_slot_t rec = d->slot[i];
+    std::memmove(&d->slot[i], &d->slot[i + 1], (slot_count(d) - i - 1) * sizeof(go_defer_slot_t));
+    d->n--;  // the count, below the closed bit
+    if (!reserve_defers(gs, 1)) fatal_error("runtime: out of memory for a deferred call");
+    DeferRec &r = gs->defers[gs->ndefers++];
+    r.fn = rec.fn;
+    r.arg = rec.arg;
+    r.owner = f;
+    r.heap_args = nullptr;
+    r.inline_size = 0;
+    call_deferred(gs, nullptr);
+}
+
+}  // namespace
+
+int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bool copy) {
+    GState *gs = gstate();
+    Frame *f = gs->frame;
+    if (f == nullptr) return GO_EPERM;
+    if (__builtin_expect(frame_is_stale(gs, __builtin_frame_address(0)), 0)) stale_frame();
+    // Into a GO_FRAME too (closing its slots): the frame then ends through
+    // dframe_leave, which turns a C++ exception that escapes the call into
+    // a panic, as defer_push promises.
+    return push_record(gs, f, fn, arg, copy_size, copy);
 }
 
 int defer_run_impl(go_defer_fn_t fn, void *arg) {
@@ -518,7 +629,9 @@ int defer_run_impl(go_defer_fn_t fn, void *arg) {
     Frame *f = gs->frame;
     if (f == nullptr) return 0;
     if (__builtin_expect(frame_is_stale(gs, __builtin_frame_address(0)), 0)) stale_frame();
-    for (std::uint32_t i = gs->ndefers; i > f->defer_base; --i) {
+    // An open GO_FRAME has no array records (and no defer_base yet).
+    bool array = (f->flags & kFrameSlots) == 0 || slots_closed(slots_of(f));
+    for (std::uint32_t i = gs->ndefers; array && i > f->defer_base; --i) {
         DeferRec &d = gs->defers[i - 1];
         if (d.fn != fn || d.arg != arg || d.inline_size != 0 || d.heap_args != nullptr) continue;
         if (i != gs->ndefers) {
@@ -532,12 +645,81 @@ int defer_run_impl(go_defer_fn_t fn, void *arg) {
         call_deferred(gs, nullptr);
         return 1;
     }
+    if ((f->flags & kFrameSlots) != 0) {
+        go_dframe_t *d = slots_of(f);
+        for (std::uint32_t i = slot_count(d); i > 0; --i) {
+            if (d->slot[i - 1].fn != fn || d->slot[i - 1].arg != arg) continue;
+            run_slot(gs, f, i - 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void dframe_enter(GState *gs, go_dframe_t *d) {
+    frame_enter(gs, reinterpret_cast<Frame *>(d));
+    reinterpret_cast<Frame *>(d)->flags = kFrameSlots;
+    d->n = 0;
+}
+
+// The end of a GO_FRAME: its array records (the newer ones), then its
+// slots, newest first (the inline end in gort/defer.h does the same for an
+// open frame). A slot's call runs in this frame, with no frame of its own:
+// at a frame's normal end nothing can tell (recover finds no panic either
+// way, and what it defers is this frame's newest record, run next). A call
+// deferred meanwhile to the array runs before the next slot.
+GORT_NO_UBSAN_NULL void dframe_leave(go_dframe_t *d) {
+    Frame *f = reinterpret_cast<Frame *>(d);
+    GState *gs = f->gs;
+    if (gs->frame != f) fatal_error("gort: frame left out of order (a jump out of a GO_FRAME block?)");
+    for (;;) {
+        if (slots_closed(d) && gs->ndefers > f->defer_base) {
+            call_deferred(gs, nullptr);
+        } else if (slot_count(d) > 0) {
+            d->n--;
+            std::uint32_t i = slot_count(d);
+            invoke(d->slot[i].fn, d->slot[i].arg);
+        } else {
+            break;
+        }
+    }
+    set_frame(gs, f->parent);
+    if (Panic *r = recovered_of(f)) {
+        release_list(gs, r);
+        f->recovered = nullptr;
+    }
+}
+
+// GO_DEFER when the slots are closed or full, or fn is NULL.
+int dframe_defer(go_dframe_t *d, go_defer_fn_t fn, void *arg) {
+    if (fn == nullptr) return GO_EINVAL;
+    Frame *f = reinterpret_cast<Frame *>(d);
+    GState *gs = f->gs;
+    if (__builtin_expect(frame_is_stale(gs, __builtin_frame_address(0)), 0)) stale_frame();
+    if (gs->frame == f) return push_record(gs, f, fn, arg, 0, false);
+    // An outer frame (its slots are full): its record goes below its inner
+    // frames' records, as if deferred at their start.
+    if (!spill_slots(gs) || !reserve_defers(gs, 1)) return GO_ENOMEM;
+    Frame *child = gs->frame;
+    while (child != nullptr && child->parent != f) child = child->parent;
+    if (child == nullptr) fatal_error("gort: GO_DEFER names a frame that is not open");
+    std::uint32_t at = child->defer_base;
+    std::memmove(static_cast<void *>(&gs->defers[at + 1]), &gs->defers[at],
+                 (gs->ndefers - at) * sizeof(DeferRec));
+    DeferRec &r = gs->defers[at];
+    r.fn = fn;
+    r.arg = arg;
+    r.owner = f;
+    r.heap_args = nullptr;
+    r.inline_size = 0;
+    gs->ndefers++;
+    for (Frame *g = gs->frame; g != f; g = g->parent) g->defer_base++;
+    d->n |= GO_DFRAME_CLOSED;  // its defer_base: set by spill_slots
     return 0;
 }
 
 void gstate_reset(GState *gs) {
     gs->frame = nullptr;
-    gs->frame_sp = 0;
     gs->panic = nullptr;
     gs->ndefers = 0;
 }
@@ -621,6 +803,7 @@ void goexit_with_defers() {
     gp.link = gs->panic;
     if (gs->panic != nullptr) gs->panic->aborted = true;
     gs->panic = &gp;
+    if (!spill_slots(gs)) fatal_error("runtime: out of memory for Goexit");
     gp.raised_in = gs->frame;
     gp.depth = gs->frame != nullptr ? gs->frame->depth : 0;
     // A recovery that would bypass this Goexit comes back here (panic.hpp, 4).
@@ -636,7 +819,7 @@ void goexit_with_defers() {
     s->panic = nullptr;
     release_list(s, q);
     for (Frame *f = s->frame; f != nullptr; f = f->parent) {
-        release_list(s, f->recovered);
+        release_list(s, recovered_of(f));
         f->recovered = nullptr;
     }
     goroutine_exit(true);

@@ -10,6 +10,11 @@
 //  1. Frames nest: gs->frame is the innermost; each frame owns the defer
 //     records with index >= its defer_base, pushed while it was innermost.
 //     A frame ends only after running them, so a record's owner is live.
+//     A GO_FRAME's first calls are recorded in slots in the frame itself,
+//     with no call into the runtime (kFrameSlots): they are older than its
+//     array records. A panic or Goexit first moves every frame's slot
+//     records into the array (spill_slots), so that from then on the
+//     records form one stack, each frame's above its parent's.
 //  2. A deferred call runs in a frame of its own (started_by = the panic or
 //     Goexit that runs it, or null at a normal frame end). recover succeeds
 //     only when gs->frame is the frame of a deferred call started by the
@@ -34,6 +39,9 @@ namespace gort {
 
 struct Panic;
 struct GState;
+#if !defined(__x86_64__)
+void set_dstate_tls_slow(GState *gs);  // tls.cpp
+#endif
 
 // One frame: go_call, GO_FRAME (the same bytes as go_frame_t), a deferred
 // call, or a goroutine's body.
@@ -42,13 +50,25 @@ struct Frame {
     Frame *parent;
     GState *gs;
     Panic *started_by;     // the panic/Goexit running this deferred call, or null
-    Panic *recovered;      // panics to release when this frame ends
+    Panic *recovered;      // panics to release when this frame ends (kFrameLanded)
     std::uint32_t defer_base;
-    std::uint32_t depth;   // 1 for the outermost frame
+    std::uint32_t depth;   // 1 for the outermost frame (see kFrameSlots)
     std::uint64_t flags;   // kFrameLanded
 };
 static_assert(sizeof(Frame) == sizeof(go_frame_t), "GO_FRAME reserves a Frame");
 constexpr std::uint64_t kFrameLanded = 1;
+// The frame is the head of a go_dframe_t (GO_FRAME since 0.7.0): slots
+// of open-coded deferred calls follow it. Its records are its slots
+// (slot[0, n), oldest first) and then its array records (owner == it). The
+// slots fill first. The macros enter such a frame with only parent, gs,
+// flags and n set: started_by is never read for it, recovered only once
+// kFrameLanded is set, defer_base only once the frame is closed
+// (GO_DFRAME_CLOSED in n: its array records exist, or may), which is when
+// it is set, and depth only after spill_slots, which a panic and Goexit
+// run first and which sets every frame's. A recovery into the frame closes
+// it, so that its end goes through dframe_leave.
+constexpr std::uint64_t kFrameSlots = 2;
+inline go_dframe_t *slots_of(Frame *f) { return reinterpret_cast<go_dframe_t *>(f); }
 
 struct DeferRec {
     go_defer_fn_t fn;
@@ -59,14 +79,41 @@ struct DeferRec {
     alignas(16) unsigned char inline_args[16];
 };
 
+// The first field is gort/defer.h's go_dstate_t: GO_FRAME's inline parts
+// read and write it.
 struct GState {
-    Frame *frame = nullptr;
-    std::uintptr_t frame_sp = 0;  // frame's stack pointer (see frame_is_stale in panic.cpp)
+    Frame *frame = nullptr;     // the innermost frame
+    std::uint32_t ndefers = 0, cap = 0;
     Panic *panic = nullptr;     // newest first
     DeferRec *defers = nullptr;
-    std::uint32_t ndefers = 0, cap = 0;
     Panic *spare = nullptr;     // one recycled panic record
 };
+static_assert(offsetof(GState, frame) == offsetof(go_dstate_t, frame), "go_dstate_t is GState's head");
+static_assert(offsetof(Frame, parent) == offsetof(go_dframe_t, parent) &&
+                  offsetof(Frame, gs) == offsetof(go_dframe_t, ds) &&
+                  offsetof(Frame, started_by) == offsetof(go_dframe_t, rt_) &&
+                  offsetof(Frame, defer_base) == offsetof(go_dframe_t, rt_base_) &&
+                  offsetof(Frame, depth) == offsetof(go_dframe_t, rt_depth_) &&
+                  offsetof(Frame, flags) == offsetof(go_dframe_t, flags) &&
+                  sizeof(Frame) == offsetof(go_dframe_t, n),
+              "a go_dframe_t begins with a Frame");
+
+// go_dstate_tls_ (tls.cpp): the calling thread's defer state for GO_FRAME's
+// inline parts: the running goroutine's, set at every switch; null on g0
+// and on a thread before its first frame (go_dframe_enter_ sets it then).
+// Written with an asm statement: a compiler may keep a thread-local's
+// address across a switch that moves the goroutine to another thread.
+inline void set_dstate_tls(GState *gs) {
+#if defined(__x86_64__)
+    __asm__ __volatile__("movq go_dstate_tls_@gottpoff(%%rip), %%rax\n\t"
+                         "movq %0, %%fs:(%%rax)"
+                         :
+                         : "r"(gs)
+                         : "rax", "memory");
+#else
+    set_dstate_tls_slow(gs);
+#endif
+}
 
 
 int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bool copy);
@@ -76,6 +123,10 @@ int defer_push_impl(go_defer_fn_t fn, const void *arg, std::size_t copy_size, bo
 int defer_run_impl(go_defer_fn_t fn, void *arg);
 void frame_enter(GState *gs, Frame *f);
 void frame_leave(Frame *f);
+// GO_FRAME's and GO_DEFER's library parts (go_dframe_enter_/leave_/defer_).
+void dframe_enter(GState *gs, go_dframe_t *f);
+void dframe_leave(go_dframe_t *f);
+int dframe_defer(go_dframe_t *f, go_defer_fn_t fn, void *arg);
 // Run fn(arg) as a frame; returns GO_RECOVERED or 0. The goroutine body and
 // go_call use it.
 int call_frame(GState *gs, go_fn_t fn, void *arg);

@@ -324,8 +324,8 @@ void start_m_locked(P *p, bool spinning) {
         // An M may be between its last look for work and stop_m: it must
         // not sleep now (stop_m reads this under the lock).
         s.cap_missed_wake = true;
+        if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);  // under the lock, as in start_m
         s.lock.unlock();
-        if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
         warn_thread_cap();
         if (s.polling.load(std::memory_order_seq_cst)) netpoll_break();
         return;
@@ -348,8 +348,10 @@ void start_m(bool spinning) {
     s.lock.lock();
     P *p = pidle_get_locked();
     if (p == nullptr) {
-        s.lock.unlock();
+        // Undo the caller's count under the lock that found no idle P
+        // (invariant 5): an M that drops its P later sees it gone.
         if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+        s.lock.unlock();
         return;
     }
     start_m_locked(p, spinning);
@@ -363,6 +365,7 @@ void start_m_with(P *p, bool spinning) {
 
 // Park the calling M (on g0, holding no P) until start_m hands it a P.
 void stop_m(M *m) {
+    bool took = false;
     {
         LockGuard lg(g_sched->lock);
         // At the thread cap a wake-up found no M to start (start_m_locked):
@@ -373,16 +376,38 @@ void stop_m(M *m) {
             if (P *p = pidle_get_locked()) {
                 m->p = p;
                 m->nextp = nullptr;
-                return;
+                took = true;
             }
         }
-        m->link = g_sched->midle;
-        g_sched->midle = m;
+        if (!took) {
+            m->link = g_sched->midle;
+            g_sched->midle = m;
+        }
+    }
+    if (took) {
+        sysmon_kick();  // a P runs again: sysmon may sleep as if all were idle
+        return;
     }
     GORT_CHAOS();
     m->park.sleep();
     m->p = m->nextp;
     m->nextp = nullptr;
+}
+
+// Invariant 5's look, by an M that made a P idle: runnable work in the
+// global queue or in the local queue of a running P. globrunq_get_locked
+// takes a batch off runq_size only after the batch is in the taker's
+// queue: one of the two reads sees it.
+bool work_anywhere() {
+    Sched &s = *g_sched;
+    if (s.runq_size.load(std::memory_order_seq_cst) > 0) return true;
+    int procs = s.gomaxprocs.load(std::memory_order_seq_cst);
+    for (int i = 0; i < procs; i++) {
+        P *p2 = s.allp[i];
+        if (p2 != nullptr && p2->status.load(std::memory_order_acquire) == kPRunning && !runq_empty(p2))
+            return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -540,17 +565,24 @@ void retire_p(M *m) {
     Sched &s = *g_sched;
     retire_p_owned(m->p);
     m->p = nullptr;
+    bool was_spinning = m->spinning;
     if (m->spinning) {
         m->spinning = false;
         s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
     }
-    if (s.runq_size.load() > 0) wakep();
+    // The retired P's queue went global; and a producer may have skipped
+    // wakep() because we were spinning (invariant 5).
+    if (s.runq_size.load(std::memory_order_seq_cst) > 0 ||
+        ((was_spinning || s.nmspinning.load(std::memory_order_seq_cst) == 0) && work_anywhere()))
+        wakep();
 }
 
 // ---------------------------------------------------------------- switching
 
 void post_switch(M *m, void *from_fctx) {
-    m->after_from->fctx = from_fctx;
+    // Release: a dump that reads the context reads the stack it points into
+    // (traceback.cpp, collect_parked).
+    __atomic_store_n(&m->after_from->fctx, from_fctx, __ATOMIC_RELEASE);
     G *g = m->after_g;
     switch (m->after) {
     case After::kNone:
@@ -634,9 +666,11 @@ inline __attribute__((always_inline)) M *switch_out(M *m, G *g, G *next) {
         prepare(m, next);
         next->status.store(kGRunning, std::memory_order_relaxed);
         m->curg = next;
+        set_dstate_tls(&next->ds);
         to = &next->fiber;
     } else {
         m->curg = nullptr;
+        set_dstate_tls(nullptr);
         to = &m->g0;
     }
     switch_hook(m, g, next);
@@ -655,6 +689,7 @@ void execute(M *m, G *g) {
     m->after = After::kNone;
     switch_hook(m, nullptr, g);
     m->curg = g;
+    set_dstate_tls(&g->ds);
     m->after = After::kNone;
     m->after_from = &m->g0;
     m->after_g = nullptr;
@@ -834,9 +869,11 @@ void check_dead() {
         prepare(m, next);
         next->status.store(kGRunning, std::memory_order_relaxed);
         m->curg = next;
+        set_dstate_tls(&next->ds);
         to = &next->fiber;
     } else {
         m->curg = nullptr;
+        set_dstate_tls(nullptr);
         to = &m->g0;
     }
     switch_hook(m, g, next);
@@ -953,17 +990,11 @@ top:
     // Not spinning, look too when no M spins: a spinner that found work
     // while we still held our P saw no idle P and woke nobody
     // (reset_spinning), and the rest of its batch waits in its queue.
+    // nmspinning counts only Ms that will look for work after this point:
+    // a wakep() that finds no idle P takes its count back under the lock
+    // that found none (start_m), so a count seen here is a real spinner.
     if (was_spinning || s.nmspinning.load(std::memory_order_seq_cst) == 0) {
-        // globrunq_get_locked takes a batch off runq_size only after the
-        // batch is in the taker's queue: one of the two reads sees it.
-        bool work = s.runq_size.load(std::memory_order_seq_cst) > 0;
-        for (int i = 0; !work && i < procs; i++) {
-            P *p2 = s.allp[i];
-            if (p2 != nullptr && p2->status.load(std::memory_order_acquire) == kPRunning &&
-                !runq_empty(p2))
-                work = true;
-        }
-        if (work) {
+        if (work_anywhere()) {
             s.lock.lock();
             P *np = pidle_get_locked();
             s.lock.unlock();
@@ -972,6 +1003,9 @@ top:
                 m->p = np;
                 m->spinning = true;
                 s.nmspinning.fetch_add(1, std::memory_order_seq_cst);
+                // sysmon may have gone to sleep when this P went idle: it
+                // must watch a running P (retake, the stranded-work backstop).
+                sysmon_kick();
                 goto top;
             }
         }
@@ -990,6 +1024,7 @@ top:
         }
         np->m.store(m, std::memory_order_relaxed);
         m->p = np;
+        sysmon_kick();
         if (G *g = netpoll_inject(np, list)) return g;
         goto top;  // woken for something else: look for it with a P
     }
@@ -1246,7 +1281,10 @@ void park(void (*unlock)(void *), void *arg, const char *reason) {
     owner_add(m->p->met.parks, 1);
     g->waitreason = reason;
     g->waitsince.store(0, std::memory_order_relaxed);
-    g->status.store(kGWaiting, std::memory_order_relaxed);
+    // Release: a dump that reads Waiting then reads the context this switch
+    // saves, never one from before g last resumed (Fiber::fctx).
+    g->status.store(kGWaiting, std::memory_order_release);
+    GORT_CHAOS();  // Waiting, its context not saved yet (a dump must wait)
     m->after = After::kPark;
     m->after_unlock = unlock;
     m->after_arg = arg;
@@ -1298,7 +1336,7 @@ void yield(M *m) {
             return;
         }
     }
-    g->status.store(kGRunnable, std::memory_order_relaxed);
+    g->status.store(kGRunnable, std::memory_order_release);  // as park's
     m->after = After::kReadyLocal;
     switch_out(m, g, next);
 }
@@ -1413,8 +1451,10 @@ void handoffp(P *p) {
     }
     pidle_put_locked(p);
     s.lock.unlock();
-    // A producer that saw no idle P skipped wakep(): look again (invariant 5).
-    if (work_waiting(nullptr)) wakep();
+    // A producer that saw no idle P skipped wakep(), and while no M spins
+    // a batch may wait in a running P's queue: look again (invariant 5).
+    if (work_waiting(nullptr) || (s.nmspinning.load(std::memory_order_seq_cst) == 0 && work_anywhere()))
+        wakep();
 }
 
 bool p_runq_empty(P *p) { return runq_empty(p); }
@@ -1451,15 +1491,7 @@ bool wake_stranded() {
     if (s.npidle.load(std::memory_order_seq_cst) == 0 ||
         s.nmspinning.load(std::memory_order_seq_cst) != 0)
         return false;
-    bool work = s.runq_size.load(std::memory_order_seq_cst) > 0;
-    int procs = s.gomaxprocs.load(std::memory_order_relaxed);
-    for (int i = 0; !work && i < procs; i++) {
-        P *p2 = s.allp[i];
-        if (p2 != nullptr && p2->status.load(std::memory_order_acquire) == kPRunning &&
-            !runq_empty(p2))
-            work = true;
-    }
-    if (!work) return false;
+    if (!work_anywhere()) return false;
     wakep();
     return true;
 }

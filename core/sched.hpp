@@ -31,9 +31,15 @@
 //     (ramping up), and one that gives up re-checks every queue after
 //     dropping its P (no lost wake-ups); so does a non-spinning M that
 //     drops its P while no M spins (a spinner that found work while that
-//     M still held its P saw no idle P to wake). The re-check reads the
-//     global queue under sched.lock (a batch leaves runq_size before it
-//     reaches the taker's local queue). sysmon is the backstop.
+//     M still held its P saw no idle P to wake), and so does a P made
+//     idle by a hand-off or a retirement. The re-check reads runq_size
+//     after the local queues' batches are in place (a batch leaves
+//     runq_size only after it reaches the taker's local queue). An M that
+//     skips the look because nmspinning > 0 trusts that count to be a
+//     real spinner: so a wakep() that finds no idle P takes its count back
+//     under the sched.lock that found none, never after (counted a moment
+//     too long, it strands work behind a goroutine that never yields).
+//     sysmon is the backstop.
 //  6. Lock order: timers lock, then sched.lock, then a pool lock.
 //
 // Rejected: one global queue (contention at 2+ Ps); a G's stack allocated at

@@ -90,7 +90,7 @@ void syscall_exit_slow(M *m, G *g, P *p) {
     }
     // None: run later, wherever a P is (errno travels with the goroutine).
     g_sched->st_queued_exits.fetch_add(1, std::memory_order_relaxed);
-    g->status.store(kGRunnable, std::memory_order_relaxed);
+    g->status.store(kGRunnable, std::memory_order_release);  // as park's (sched.cpp)
     requeue_and_stop(m);
     // Resumed by an M that was in gort code; back to the caller's.
     current_m()->inrt.store(0, std::memory_order_release);
@@ -125,7 +125,7 @@ M *rt_lost(M *m) {
         return m;
     }
     int saved = *m->errno_ptr;
-    g->status.store(kGRunnable, std::memory_order_relaxed);
+    g->status.store(kGRunnable, std::memory_order_release);  // as park's (sched.cpp)
     requeue_and_stop(m);
     M *now = current_m();
     *now->errno_ptr = saved;

@@ -288,19 +288,28 @@ void collect(Frames &f, Mode mode) {
 void splice_walk(void *arg) { _Unwind_Backtrace(walk_cb, arg); }
 #endif
 
-// The frames of g, which is not running and has run (its saved context is
-// a real one). Read-only.
-GORT_NO_TSAN void collect_parked(G *g, Frames &f) {
+// The frames of g, which is not running and has run. Read-only. Its status
+// says parked or runnable a moment before its context is saved: the switch
+// that leaves it stores the context after it (Fiber::fctx). held (the
+// caller took g, trace_acquire) means g cannot resume, so a missing context
+// is one being saved now: wait for it. Otherwise (the fatal paths, which
+// must not wait) show no frames.
+GORT_NO_TSAN void collect_parked(G *g, Frames &f, bool held) {
     f.n = 0;
     f.truncated = false;
 #if defined(GORT_HAVE_SPLICE)
-    void *fctx = g->fiber.fctx;
-    if (fctx == nullptr) return;
+    void *fctx;
+    for (int i = 0; (fctx = __atomic_load_n(&g->fiber.fctx, __ATOMIC_ACQUIRE)) == nullptr; i++) {
+        if (!held) return;
+        if (i < 64) __builtin_ia32_pause();
+        else sched_yield();
+    }
     Walk w{&f, Mode::kSplice, false, false};
     gort_unwind_splice(fctx, reinterpret_cast<std::uintptr_t>(fctx) + kResumeSpOffset, splice_walk,
                        &w);
 #else
     (void)g;
+    (void)held;
 #endif
 }
 
@@ -497,7 +506,7 @@ GORT_NO_TSAN void print_other(G *g, void *arg) {
     } else if (!g->ran) {
         print_entry(o, g);
     } else {
-        collect_parked(g, *c.frames);
+        collect_parked(g, *c.frames, held);
         if (held) trace_release();
         held = false;
         print_frames(o, *c.frames, c.system);
@@ -685,7 +694,7 @@ GORT_NO_TSAN void snap_g(G *g, void *arg) {
             collect(*c.frames, Mode::kHere);
             snap_frames(e, *c.frames);
         } else if (c.stacks && held && g->ran) {
-            collect_parked(g, *c.frames);
+            collect_parked(g, *c.frames, held);
             snap_frames(e, *c.frames);
         }
     }

@@ -38,6 +38,10 @@ run() {
   log=$(meson test -C "$dir" --num-processes 2 --print-errorlogs "$@" 2>&1)
   echo "$log" | grep -E '^ *[0-9]+/[0-9]+ ' || true
   echo "$log" | sed -n '/^Summary of Failures/,$p' | head -100
+  # why each failed test failed: the end of its output (scripts/failed-logs.py)
+  if echo "$log" | grep -qE '^(Fail|Timeout|Unexpected Pass): *[1-9]'; then
+    python3 scripts/failed-logs.py "$dir" 40
+  fi
   local ok xfail fail xpass tout skip
   ok=$(echo "$log" | sed -n 's/^Ok: *\([0-9]*\).*/\1/p' | tail -1)
   xfail=$(echo "$log" | sed -n 's/^Expected Fail: *\([0-9]*\).*/\1/p' | tail -1)

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1302,16 +1303,87 @@ typedef struct hog_ctx {
     atomic_int flag;
     atomic_int hog_running;
     int64_t waited;
+    /* When a round stalls, what the hog saw (the failure message shows it):
+     * the phases below, as relaxed stores so that TSan's instrumentation
+     * adds no lock to them, and a look at the scheduler taken after 1 s. */
+    atomic_llong t_hog, t_spawned, t_setter, t_stored;
+    atomic_llong setter_id;
+    char diag[512];
 } hog_ctx_t;
 
 static hog_ctx_t hc;
+
+static const char *gstate_name(int st)
+{
+    switch (st) {
+    case GO_GSTATE_RUNNING: return "running";
+    case GO_GSTATE_RUNNABLE: return "runnable";
+    case GO_GSTATE_WAITING: return "waiting";
+    case GO_GSTATE_SYSCALL: return "syscall";
+    default: return "gone";
+    }
+}
+
+/* The hog has spun 1 s with its partner not done: record where the partner
+ * is and what the scheduler holds (idle Ps, spinning and idle Ms, queues). */
+static void hog_diagnose(int64_t t0)
+{
+    int64_t sp = atomic_load_explicit(&hc.t_spawned, memory_order_relaxed);
+    int64_t st = atomic_load_explicit(&hc.t_setter, memory_order_relaxed);
+    int64_t sd = atomic_load_explicit(&hc.t_stored, memory_order_relaxed);
+    go_id_t sid = (go_id_t)atomic_load_explicit(&hc.setter_id, memory_order_relaxed);
+    static go_goroutine_t gs[64];
+    gs[0].size = sizeof gs[0];
+    long n = go_goroutines(gs, 64, 0);
+    const char *state = "not found";
+    for (long i = 0; i < n && i < 64; i++)
+        if (gs[i].id == sid)
+            state = gstate_name(gs[i].state);
+    static const char *names[] = {
+        "/gort/sched/procs/idle:procs",        "/gort/sched/threads/spinning:threads",
+        "/gort/sched/threads/idle:threads",    "/gort/sched/threads/ms:threads",
+        "/gort/sched/runqueue/global:goroutines", "/gort/sched/runqueue/local:goroutines",
+        "/sched/goroutines/running:goroutines", "/sched/goroutines/runnable:goroutines",
+    };
+    go_metric_sample_t ms[8];
+    memset(ms, 0, sizeof ms);
+    for (int i = 0; i < 8; i++)
+        ms[i].name = names[i];
+    go_metrics_read(ms, 8);
+    unsigned long long v[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = ms[i].kind == GO_METRIC_UINT64 ? (unsigned long long)ms[i].value.u64 : 999999;
+    char at[3][24];
+    int64_t ts[3] = {sp, st, sd};
+    for (int i = 0; i < 3; i++) {
+        if (ts[i] == 0)
+            snprintf(at[i], sizeof at[i], "not yet");
+        else
+            snprintf(at[i], sizeof at[i], "at %+.1f ms", (double)(ts[i] - t0) / TU_MS);
+    }
+    snprintf(hc.diag, sizeof hc.diag,
+             "after 1 s: partner goroutine %lld %s (times from the hog's start: its go_spawn "
+             "returned %s, it started %s, its store was done %s); idle Ps %llu, spinning Ms %llu, "
+             "idle Ms %llu, Ms %llu, global queue %llu, local queues %llu, running %llu, "
+             "runnable %llu",
+             (long long)sid, state, at[0], at[1], at[2], v[0], v[1], v[2], v[3], v[4], v[5], v[6],
+             v[7]);
+    fprintf(stderr, "hog: %s\n", hc.diag);
+}
 
 static void hog(void *p)
 {
     (void)p;
     atomic_store(&hc.hog_running, 1);
     int64_t t0 = tu_now_ns();
-    while (!atomic_load(&hc.flag) && tu_now_ns() - t0 < 5000 * TU_MS) {
+    atomic_store_explicit(&hc.t_hog, t0, memory_order_relaxed);
+    bool diagnosed = false;
+    int64_t now;
+    while (!atomic_load(&hc.flag) && (now = tu_now_ns()) - t0 < 5000 * TU_MS) {
+        if (!diagnosed && now - t0 >= 1000 * TU_MS) {
+            diagnosed = true;
+            hog_diagnose(t0);
+        }
     }
     hc.waited = tu_now_ns() - t0;
     wg_done(hc.wg);
@@ -1320,8 +1392,20 @@ static void hog(void *p)
 static void flag_setter(void *p)
 {
     (void)p;
+    atomic_store_explicit(&hc.t_setter, tu_now_ns(), memory_order_relaxed);
     atomic_store(&hc.flag, 1);
+    atomic_store_explicit(&hc.t_stored, tu_now_ns(), memory_order_relaxed);
     wg_done(hc.wg);
+}
+
+/* Spawn the hog and then its partner (from this thread, not a goroutine). */
+static void spawn_hog_pair(go_fn_t hog_fn, void *hog_arg)
+{
+    TU_ASSERT_OK(go_spawn(hog_fn, hog_arg));
+    int64_t id = go_spawn(flag_setter, NULL);
+    atomic_store_explicit(&hc.t_spawned, tu_now_ns(), memory_order_relaxed);
+    TU_ASSERT_OK(id);
+    atomic_store_explicit(&hc.setter_id, id, memory_order_relaxed);
 }
 
 static void test_spinning_goroutine_keeps_only_its_p(void **state)
@@ -1333,14 +1417,13 @@ static void test_spinning_goroutine_keeps_only_its_p(void **state)
         hc.wg = wg_new();
         assert_non_null(hc.wg);
         TU_ASSERT_OK(wg_add(hc.wg, 2));
-        TU_ASSERT_OK(go_spawn(hog, NULL));
-        TU_ASSERT_OK(go_spawn(flag_setter, NULL));
+        spawn_hog_pair(hog, NULL);
         TU_ASSERT_OK(wg_wait(hc.wg));
         wg_free(hc.wg);
         if (!atomic_load(&hc.flag) || hc.waited >= 5000 * TU_MS) {
             go_maxprocs(prev);
             fail_msg("with GOMAXPROCS=2, a goroutine spawned after a spinning one did not "
-                     "run for %lld ms", (long long)(hc.waited / TU_MS));
+                     "run for %lld ms; %s", (long long)(hc.waited / TU_MS), hc.diag);
         }
     }
     go_maxprocs(prev);
@@ -1372,14 +1455,14 @@ static void test_spawn_after_spinning_goroutine_repeatedly(void **state)
         assert_non_null(hc.wg);
         TU_ASSERT_OK(wg_add(hc.wg, 2));
         seed = seed * 1103515245u + 12345u;
-        TU_ASSERT_OK(go_spawn(hog_then_linger, (void *)(intptr_t)((seed >> 8) % 40000)));
-        TU_ASSERT_OK(go_spawn(flag_setter, NULL));
+        spawn_hog_pair(hog_then_linger, (void *)(intptr_t)((seed >> 8) % 40000));
         TU_ASSERT_OK(wg_wait(hc.wg));
         wg_free(hc.wg);
         if (!atomic_load(&hc.flag) || hc.waited >= 5000 * TU_MS) {
             go_maxprocs(prev);
             fail_msg("round %d: with GOMAXPROCS=2 and a P idle, a goroutine spawned after a "
-                     "spinning one did not run for %lld ms", rep, (long long)(hc.waited / TU_MS));
+                     "spinning one did not run for %lld ms; %s", rep,
+                     (long long)(hc.waited / TU_MS), hc.diag);
         }
     }
     go_maxprocs(prev);
@@ -1923,6 +2006,10 @@ int main(int argc, char **argv)
     tu_save_signal_dispositions();
     tu_cmocka_abort_on_failure();
     initial_maxprocs = go_maxprocs(0);
+    if (getenv("RUNTIME_TEST_FILTER") != NULL) /* e.g. RUNTIME_TEST_FILTER='test_spawn_after*' */
+        cmocka_set_test_filter(getenv("RUNTIME_TEST_FILTER"));
+    if (getenv("RUNTIME_TEST_SKIP") != NULL) /* e.g. RUNTIME_TEST_SKIP='test_fork*' */
+        cmocka_set_skip_filter(getenv("RUNTIME_TEST_SKIP"));
 
     const struct CMUnitTest tests[] = {
         TU_TEST(test_version),

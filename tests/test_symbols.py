@@ -7,8 +7,8 @@ Checks, each with its own message:
   1. `nm -D --defined-only LIBGORT` (version nodes left out) equals the list
      in EXPORTED_SYMBOLS_TXT, exactly;
   2. no C++ symbol (_Z...) is exported;
-  3. the list equals the functions declared GORT_API in INCLUDE_DIR, so the
-     list cannot drift from the headers.
+  3. the list equals the functions (and thread-local variables) declared
+     GORT_API in INCLUDE_DIR, so the list cannot drift from the headers.
 """
 import pathlib
 import re
@@ -47,6 +47,9 @@ def declared(include_dir):
         text = re.sub(r"#\s*define[^\n]*", " ", text)
         for m in re.finditer(r"\bGORT_API\b([^;{]*?)\b(\w+)\s*\(", text):
             syms.add(m.group(2))
+        # exported thread-locals (go_dstate_tls_, read by gort/defer.h's macros)
+        for m in re.finditer(r"\bGORT_API\s+extern\s+__thread\b[^;(]*?\b(\w+)\s*;", text):
+            syms.add(m.group(1))
     return syms
 
 

@@ -119,7 +119,10 @@ DECL_RE = re.compile(r"GORT_API\s+(.*?);", re.S)
 
 
 def func_name(decl):
+    """The declared name: a function's, or an exported variable's."""
     m = re.search(r"(\w+)\s*\(", decl)
+    if m is None:
+        m = re.search(r"(\w+)\s*$", decl.strip())
     return m.group(1) if m else None
 
 

@@ -65,7 +65,7 @@ static void d(void)
     printf("d:");
     for (int i = 0; i < 3; i++) {
         copies[i] = i; /* i := i */
-        defer_push(print_int, &copies[i]);
+        GO_DEFER(frame, print_int, &copies[i]);
     }
 }
 

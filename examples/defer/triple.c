@@ -45,7 +45,7 @@ static int triple_frame(int n)
         GO_FRAME(frame) {
             break; /* a deferred call recovered a panic (none here): leave */
         }
-        defer_push(add_n, &a);
+        GO_DEFER(frame, add_n, &a); /* open-coded: recorded in the frame itself */
         r = n + n; /* return n + n: sets the result... */
     } while (0);   /* ...then, as the block is left, the deferred call: r += n */
     return r;

@@ -6,7 +6,9 @@
  * frame is one Go function call:
  *   - a goroutine's body is a frame;
  *   - go_call(fn, arg) runs fn(arg) as a frame (on any thread);
- *   - GO_FRAME(name) opens a frame inside a C function (GNU C: gcc, clang).
+ *   - GO_FRAME(name) opens a frame inside a C function (GNU C: gcc, clang),
+ *     and GO_DEFER(name, fn, arg) defers a call to it open-coded, in the
+ *     frame's own memory (since 0.7.0).
  * Lifetimes. go_call's deferred calls run AFTER fn returned, so they must not
  * use fn's locals: give them what they need through their argument (copied
  * with defer_push_copy, or memory that outlives the call, such as the
@@ -49,7 +51,10 @@
  * with destructors out of functions a panic can cross, or catch in them.
  * Nothing unwinds through the C API: a C++ exception that escapes a
  * goroutine body, a go_call function or a deferred call becomes a panic
- * carrying the exception's what().
+ * carrying the exception's what() — except a call deferred with GO_DEFER
+ * in C code that runs at its block's normal end: the block calls it
+ * directly, as plain C (compile the block as C++, or defer with
+ * defer_push, to have it caught).
  *
  * RUNTIME ERRORS. A nil-pointer dereference (SIGSEGV/SIGBUS at an address
  * below 4096) or an integer division fault (SIGFPE) in a goroutine becomes
@@ -211,7 +216,7 @@ GORT_API int go_exit(void) GORT_NOEXCEPT;
  *         GO_FRAME(f) {
  *             return -1;          // a deferred call of f recovered a panic
  *         }
- *         defer_push(cleanup, &state);
+ *         GO_DEFER(f, cleanup, &state);
  *         ...                     // may panic
  *         return 0;               // f's deferred calls run here, locals alive
  *     }
@@ -225,7 +230,7 @@ GORT_API int go_exit(void) GORT_NOEXCEPT;
  *         int r;
  *         {
  *             GO_FRAME(f) {}
- *             defer_push(add_n_to_r, &(struct add){ &r, n });   // r += n
+ *             GO_DEFER(f, add_n_to_r, &(struct add){ &r, n });   // r += n
  *             r = n + n;
  *         }                       // deferred calls run here: r == 3n
  *         return r;
@@ -236,26 +241,185 @@ GORT_API int go_exit(void) GORT_NOEXCEPT;
  * this frame recovered a panic (its remaining deferred calls run when the
  * block is left, as for a normal return). Use one GO_FRAME per block, at the
  * top of a function body or block; never jump into or out of its block with
- * goto/longjmp (leaving it with return, break or the block's end is fine). */
+ * goto/longjmp (leaving it with return, break or the block's end is fine).
+ *
+ * GO_DEFER(name, fn, arg) is defer_push(fn, arg) for the frame `name`, open-
+ * coded as Go's compiler open-codes a defer statement: the first
+ * GO_FRAME_SLOTS calls deferred in a frame are recorded in the frame's own
+ * slots by a few stores, with no call into the library and no thread-local
+ * lookup; later ones, and every defer_push_copy, take defer_push's records.
+ * It returns what defer_push returns (GO_EINVAL for a NULL fn, GO_ENOMEM).
+ * defer_push and GO_DEFER may be mixed in one frame: the calls run in
+ * reverse order of deferring either way, and panics, recover and Goexit
+ * see them all. Name the innermost frame, the one whose block the
+ * statement is in: a call deferred to an outer frame runs when that frame
+ * ends (as if deferred at its end), since 0.7.0.
+ *
+ * Frames compiled against headers before 0.7.0 (go_frame_t, through
+ * go_frame_enter_) keep working: they have no slots. */
 typedef struct go_frame {
     void *jb[5];          /* the jump buffer of __builtin_setjmp */
     void *impl[6];        /* runtime state */
 } go_frame_t;
 
-/* go_frame_enter_, go_frame_leave_, go_frame_landed_ - GO_FRAME's parts,
- * exported for the macro only (call them through GO_FRAME): enter makes f
- * the innermost frame (returns 0); leave, the block's cleanup, runs f's
- * deferred calls and ends it; landed returns 1 when control came back to
- * f's jump buffer because a deferred call of f recovered a panic, else 0. */
+/* go_frame_enter_, go_frame_leave_, go_frame_landed_ - the parts of
+ * GO_FRAME before 0.7.0, kept for programs built then: enter makes f the
+ * innermost frame (returns 0); leave, the block's cleanup, runs f's
+ * deferred calls and ends it. landed, still GO_FRAME's: returns 1 when
+ * control came back to f's jump buffer because a deferred call of f
+ * recovered a panic, else 0. */
 GORT_API int go_frame_enter_(go_frame_t *f) GORT_NOEXCEPT;
 GORT_API void go_frame_leave_(go_frame_t *f) GORT_NOEXCEPT;
 GORT_API int go_frame_landed_(go_frame_t *f) GORT_NOEXCEPT;
 
+/* ---- Open-coded frames: GO_FRAME and GO_DEFER since 0.7.0 --------------
+ *
+ * What follows is part of the ABI since 0.7.0 because the macros are
+ * compiled into programs: a GO_FRAME is entered, records its GO_DEFER calls
+ * and (in C) ends without a call into the library, in a few stores.
+ * Everything here is for the macros only. */
+
+/* The slots of a frame. */
+#define GO_FRAME_SLOTS 8
+
+typedef struct go_defer_slot {
+    go_defer_fn_t fn;
+    void *arg;
+} go_defer_slot_t;
+
+/* The calling goroutine's (or thread's) defer state, as the macros see it. */
+typedef struct go_dstate {
+    struct go_dframe *frame; /* the innermost frame (a go_dframe_t, or the
+                                go_frame_t of go_call or of an older
+                                GO_FRAME: their heads are alike), or NULL */
+} go_dstate_t;
+
+/* go_dframe_t.n: set when the frame's later calls go elsewhere (a call
+ * deferred with defer_push or past the slots is pending, or a panic moved
+ * the slots' calls out). */
+#define GO_DFRAME_CLOSED 0x80000000u
+
+/* A GO_FRAME. Its first 88 bytes are a go_frame_t. */
+typedef struct go_dframe {
+    void *jb[5];            /* the jump buffer of __builtin_setjmp */
+    struct go_dframe *parent;
+    go_dstate_t *ds;
+    void *rt_[2];           /* runtime state */
+    unsigned rt_base_;      /* runtime state */
+    unsigned rt_depth_;     /* runtime state */
+    unsigned long long flags; /* 2 (slots follow), | 1 once a panic was
+                               recovered into the frame */
+    unsigned n;             /* slots in use, | GO_DFRAME_CLOSED */
+    unsigned rt_spare_;
+    go_defer_slot_t slot[GO_FRAME_SLOTS];
+} go_dframe_t;
+
+/* go_dframe_enter_, go_dframe_leave_, go_dframe_defer_ - the library's
+ * parts of the macros: enter makes f the innermost frame (returns 0) when
+ * the inline path cannot (the thread's first frame, a frame to check for
+ * staleness, no inline path on this target); leave ends f when its inline
+ * end cannot (calls deferred outside the slots, a recovered panic, C++);
+ * defer is GO_DEFER when the slots are full or closed, or fn is NULL
+ * (returns as defer_push). */
+GORT_API int go_dframe_enter_(go_dframe_t *f) GORT_NOEXCEPT;
+GORT_API void go_dframe_leave_(go_dframe_t *f) GORT_NOEXCEPT;
+GORT_API int go_dframe_defer_(go_dframe_t *f, go_defer_fn_t fn, void *arg) GORT_NOEXCEPT;
+/* go_dframe_landed_ - go_frame_landed_ for a GO_FRAME. */
+GORT_API int go_dframe_landed_(go_dframe_t *f) GORT_NOEXCEPT;
+
+/* The calling thread's defer state (its running goroutine's, or its own),
+ * or NULL before the thread's first frame: an initial-exec thread-local,
+ * read only by go_dstate_now_. */
+#if defined(__GNUC__)
+GORT_API extern __thread go_dstate_t *go_dstate_tls_;
+#endif
+
+#if defined(__GNUC__) && defined(__x86_64__)
+/* go_dstate_tls_, read with an asm statement so that it is read afresh each
+ * time: a goroutine may have moved to another thread since the last read,
+ * and a compiler may keep a thread-local's address across calls. */
+static inline go_dstate_t *go_dstate_now_(void)
+{
+    go_dstate_t *ds;
+    __asm__ __volatile__("movq go_dstate_tls_@gottpoff(%%rip), %0\n\t"
+                         "movq %%fs:(%0), %0"
+                         : "=r"(ds));
+    return ds;
+}
+
+/* Enter f. A frame lives in its function's stack frame, so a live
+ * innermost frame lies above f; one below it was left without ending
+ * (longjmp), or belongs to this function too: the library tells which. */
+static inline int go_dframe_begin_(go_dframe_t *f)
+{
+    go_dstate_t *ds = go_dstate_now_();
+    go_dframe_t *p;
+    if (__builtin_expect(ds == 0, 0))
+        return go_dframe_enter_(f);
+    p = ds->frame;
+    if (__builtin_expect(p != 0 && p <= f, 0))
+        return go_dframe_enter_(f);
+    f->parent = p;
+    f->ds = ds;
+    f->flags = 2;
+    f->n = 0;
+    ds->frame = f;
+    return 0;
+}
+#else
+static inline int go_dframe_begin_(go_dframe_t *f)
+{
+    return go_dframe_enter_(f);
+}
+#endif
+
+/* The end of a GO_FRAME: its slots' calls, newest first, then the frame is
+ * left. In C they are called from here, directly (see GO_DEFER); the
+ * library ends the frame when it is closed (calls deferred outside the
+ * slots, or a panic recovered into it) and in C++ (where it turns an
+ * escaping exception into a panic). */
+static inline void go_dframe_end_(go_dframe_t *f)
+{
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__cplusplus)
+    unsigned n;
+    while ((n = f->n) != 0) {
+        if (__builtin_expect((n & GO_DFRAME_CLOSED) != 0, 0))
+            goto slow;
+        f->n = --n;
+        f->slot[n].fn(f->slot[n].arg);
+    }
+    if (__builtin_expect(f->ds->frame == f, 1)) {
+        f->ds->frame = f->parent;
+        return;
+    }
+slow:
+#endif
+    go_dframe_leave_(f);
+}
+
+/* GO_DEFER's body. The compiler barrier keeps the record ahead of every
+ * later access to memory: a fault there (a nil dereference becomes a panic)
+ * finds it in place. */
+static inline int go_dframe_push_(go_dframe_t *f, go_defer_fn_t fn, void *arg)
+{
+    unsigned n = f->n;
+    if (__builtin_expect(n < GO_FRAME_SLOTS && fn != 0, 1)) {
+        f->slot[n].fn = fn;
+        f->slot[n].arg = arg;
+        f->n = n + 1;
+        __asm__ __volatile__("" ::: "memory");
+        return 0;
+    }
+    return go_dframe_defer_(f, fn, arg);
+}
+
 #if defined(__GNUC__)
 #define GO_FRAME(name)                                                            \
-    go_frame_t name __attribute__((cleanup(go_frame_leave_)));                  \
-    if (go_frame_enter_(&name) == 0 && __builtin_setjmp(name.jb) != 0 &&      \
-        go_frame_landed_(&name))
+    go_dframe_t name __attribute__((cleanup(go_dframe_end_)));                  \
+    if (go_dframe_begin_(&(name)) == 0 && __builtin_setjmp((name).jb) != 0 &&   \
+        go_dframe_landed_(&(name)))
+
+#define GO_DEFER(name, fn, arg) go_dframe_push_(&(name), (fn), (void *)(arg))
 #endif
 
 #ifdef __cplusplus

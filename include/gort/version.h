@@ -6,10 +6,10 @@
 #define GORT_VERSION_H
 
 #define GORT_VERSION_MAJOR 0
-#define GORT_VERSION_MINOR 6
+#define GORT_VERSION_MINOR 7
 #define GORT_VERSION_PATCH 0
 
-#define GORT_VERSION_STRING "0.6.0"
+#define GORT_VERSION_STRING "0.7.0"
 
 /* One integer that grows with every release: MAJOR*10000 + MINOR*100 + PATCH. */
 #define GORT_VERSION_NUMBER \

@@ -156,6 +156,31 @@ void test_deferred_call_throws_recovered(void **state)
     assert_string_equal(j.seen.message.c_str(), "from a deferred call");
 }
 
+// the same in a GO_FRAME, with GO_DEFER (C++ ends the frame through the
+// library, which turns the exception into a panic): the frame lands
+int frame_deferred_throws(job_t *j)
+{
+    GO_FRAME(f) {
+        j->reached = 1;
+        return GO_RECOVERED;
+    }
+    GO_DEFER(f, recover_into, &j->seen);
+    GO_DEFER(f, deferred_throws, nullptr);
+    return 0;
+}
+
+void test_open_deferred_call_throws_recovered(void **state)
+{
+    (void)state;
+    static job_t j;
+    j = job_t();
+    j.rc = frame_deferred_throws(&j);
+    assert_int_equal(j.rc, GO_RECOVERED);
+    assert_int_equal(j.reached, 1);
+    assert_int_equal(j.seen.ok, 1);
+    assert_string_equal(j.seen.message.c_str(), "from a deferred call");
+}
+
 // an exception caught inside is no panic
 void fn_catches(void *p)
 {
@@ -234,6 +259,7 @@ int main()
         TU_TEST(test_goroutine_body_throws_recovered),
         TU_TEST(test_go_call_fn_throws_recovered),
         TU_TEST(test_deferred_call_throws_recovered),
+        TU_TEST(test_open_deferred_call_throws_recovered),
         TU_TEST(test_caught_exception_is_no_panic),
         TU_TEST(test_unrecovered_exception_dies),
     };

@@ -115,12 +115,12 @@ pub const GO_EBUSY: c_int = -16;
 // ------------------------------------------------------------ version.h
 
 pub const GORT_VERSION_MAJOR: c_int = 0;
-pub const GORT_VERSION_MINOR: c_int = 6;
+pub const GORT_VERSION_MINOR: c_int = 7;
 pub const GORT_VERSION_PATCH: c_int = 0;
 pub const GO_SIGQUIT_OFF: c_int = 0;
 pub const GO_SIGQUIT_EXIT: c_int = 1;
 pub const GO_SIGQUIT_CONTINUE: c_int = 2;
-pub const GORT_VERSION_STRING: &str = "0.6.0";
+pub const GORT_VERSION_STRING: &str = "0.7.0";
 pub const GORT_VERSION_NUMBER: c_int =
     GORT_VERSION_MAJOR * 10000 + GORT_VERSION_MINOR * 100 + GORT_VERSION_PATCH;
 

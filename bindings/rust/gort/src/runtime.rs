@@ -528,7 +528,7 @@ pub fn gomaxprocs(n: i32) -> usize {
     unsafe { sys::go_maxprocs(n) }.max(1) as usize
 }
 
-/// The loaded library's version string ("0.6.0").
+/// The loaded library's version string ("0.7.0").
 pub fn version() -> &'static str {
     // SAFETY: a static string.
     unsafe { CStr::from_ptr(sys::go_version()) }.to_str().unwrap_or("?")
