@@ -137,6 +137,9 @@ void test_go_move_only_argument(void **) {
         wg.wait();
         assert_int_equal(got, 42);
     });
+    // The body's parameters (the unique_ptr) die when the call returns,
+    // after wg.done(): wait for the goroutine to end before counting.
+    assert_int_equal(tu_settle_goroutines(tu_baseline_goroutines), tu_baseline_goroutines);
     assert_int_equal(Counted::live.load(), 0);
 }
 
