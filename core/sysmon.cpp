@@ -240,10 +240,12 @@ int retake(std::int64_t now) {
             }
             if (now - p->sm_schedwhen >= kForcePreemptNs && !p->preempt.load(std::memory_order_relaxed)) {
                 // pending first: whoever sees the flag may decrement it.
+                // The request is counted first too: a yield it causes is
+                // counted after it, so yields never exceed requests.
                 s.preempt_pending.fetch_add(1, std::memory_order_relaxed);
+                s.st_preempt_requests.fetch_add(1, std::memory_order_relaxed);
                 p->preempt_tick.store(t, std::memory_order_relaxed);
                 p->preempt.store(true, std::memory_order_release);
-                s.st_preempt_requests.fetch_add(1, std::memory_order_relaxed);
             }
             if (g_blind && now - p->sm_schedwhen >= kBlindNs) n += blind_retake(p, now);
         }

@@ -443,9 +443,16 @@ static void never_printer(void *p)
     fflush(stdout);
 }
 
+/* The sleepers wake 500 ms after main started spawning them: main must
+ * return before any does, and under TSan on a loaded machine spawning 100
+ * goroutines (and starting the Ms they wake) has taken more than 20 ms.
+ * Each sleeps until the one instant main read, so no spawn's delay moves
+ * a wake-up earlier. */
+static int64_t sleepers_wake_at;
+
 static void late_printer(void *p)
 {
-    go_sleep(20 * TU_MS);
+    go_sleep(sleepers_wake_at - go_nanotime());
     printf("sleeper %d woke after main returned\n", (int)(intptr_t)p);
     fflush(stdout);
 }
@@ -461,6 +468,7 @@ static void main_leaving_runnable(void *p)
 static void main_leaving_sleepers(void *p)
 {
     (void)p;
+    sleepers_wake_at = go_nanotime() + 500 * TU_MS;
     for (int i = 0; i < 100; i++)
         go_spawn(late_printer, (void *)(intptr_t)i);
     printf("main done\n");
@@ -478,7 +486,7 @@ static void child_main_returns(void *p)
     int rc = go_main(mc->fn, NULL);
     fflush(stdout);
     /* give any goroutine that would (wrongly) still run the time to show */
-    tu_thread_sleep_ns(150 * TU_MS);
+    tu_thread_sleep_ns(700 * TU_MS);
     exit(rc == 0 ? 0 : 3);
 }
 

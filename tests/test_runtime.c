@@ -828,6 +828,8 @@ typedef struct sleep_ctx {
     pthread_mutex_t mu;
     int order[8];
     int n;
+    int64_t base;     /* go_nanotime() before the sleepers were spawned */
+    int64_t asked[8]; /* the duration each sleeper passed to go_sleep */
     int64_t slept[8]; /* measured by each sleeper */
 } sleep_ctx_t;
 
@@ -838,14 +840,19 @@ typedef struct sleeper_arg {
     int slot;
 } sleeper_arg_t;
 
+/* Sleeps until sc.base + ms: the deadlines do not depend on when each
+ * sleeper got to run (on a loaded machine under TSan, an M may start a
+ * stolen sleeper tens of ms late). */
 static void sleeper(void *p)
 {
     sleeper_arg_t *a = p;
-    int64_t t0 = tu_now_ns();
-    go_sleep((int64_t)a->ms * TU_MS);
-    int64_t dt = tu_now_ns() - t0;
+    int64_t t0 = go_nanotime();
+    int64_t d = sc.base + (int64_t)a->ms * TU_MS - t0;
+    go_sleep(d);
+    int64_t dt = go_nanotime() - t0;
     pthread_mutex_lock(&sc.mu);
     sc.order[sc.n++] = a->ms;
+    sc.asked[a->slot] = d;
     sc.slept[a->slot] = dt;
     pthread_mutex_unlock(&sc.mu);
     wg_done(sc.wg);
@@ -854,23 +861,25 @@ static void sleeper(void *p)
 static void test_sleep_order(void **state)
 {
     (void)state;
-    /* 30, 10, 20 scaled up: the margins (50 ms) survive a loaded machine */
-    static sleeper_arg_t args[3] = { { 150, 0 }, { 50, 1 }, { 100, 2 } };
+    /* 30, 10, 20 scaled up: deadlines 200 ms apart, so that a woken
+     * sleeper that waits for a thread does not swap places in sc.order */
+    static sleeper_arg_t args[3] = { { 500, 0 }, { 100, 1 }, { 300, 2 } };
     sc.wg = wg_new();
     assert_non_null(sc.wg);
     sc.n = 0;
+    sc.base = go_nanotime();
     TU_ASSERT_OK(wg_add(sc.wg, 3));
     for (int i = 0; i < 3; i++)
         TU_ASSERT_OK(go_spawn(sleeper, &args[i]));
     TU_ASSERT_OK(wg_wait(sc.wg));
     assert_int_equal(sc.n, 3);
-    assert_int_equal(sc.order[0], 50);
-    assert_int_equal(sc.order[1], 100);
-    assert_int_equal(sc.order[2], 150);
+    assert_int_equal(sc.order[0], 100);
+    assert_int_equal(sc.order[1], 300);
+    assert_int_equal(sc.order[2], 500);
     for (int i = 0; i < 3; i++) {
         /* at least the requested time; at most a (generous) 2 s more */
-        assert_true(sc.slept[i] >= (int64_t)args[i].ms * TU_MS);
-        assert_true(sc.slept[i] < (int64_t)args[i].ms * TU_MS + 2000 * TU_MS);
+        assert_true(sc.slept[i] >= sc.asked[i]);
+        assert_true(sc.slept[i] < sc.asked[i] + 2000 * TU_MS);
     }
     wg_free(sc.wg);
 }
@@ -894,7 +903,8 @@ static void test_sleep_zero_negative(void **state)
     go_sleep(-1);
     go_sleep(-1000 * TU_MS);
     go_sleep(INT64_MIN);
-    assert_true(tu_now_ns() - t0 < 50 * TU_MS);
+    /* none sleeps: well under the 1 s that go_sleep(-1000 ms) would take */
+    assert_true(tu_now_ns() - t0 < 500 * TU_MS);
 
     int64_t dt = -1;
     sc.wg = wg_new();
@@ -902,7 +912,7 @@ static void test_sleep_zero_negative(void **state)
     TU_ASSERT_OK(wg_add(sc.wg, 1));
     TU_ASSERT_OK(go_spawn(zero_sleeper, &dt));
     TU_ASSERT_OK(wg_wait(sc.wg));
-    assert_true(dt >= 0 && dt < 50 * TU_MS);
+    assert_true(dt >= 0 && dt < 500 * TU_MS);
     wg_free(sc.wg);
 }
 
@@ -1982,7 +1992,9 @@ static void test_fork_while_busy(void **state)
     tu_child_t r;
     char first[8192] = "";
     for (int k = 0; k < 20; k++) {
-        tu_run_child(child_quick_use, NULL, 5000, &r);
+        /* 30 s: a TSan child pays 1 s at exit (atexit_sleep_ms), and four
+         * busy goroutines share the two cores with it */
+        tu_run_child(child_quick_use, NULL, 30000, &r);
         if (!(r.exited && r.exit_status == 0 && strcmp(r.out, "ok\n") == 0)) {
             if (failures++ == 0)
                 snprintf(first, sizeof first, "%s", tu_child_describe(&r));

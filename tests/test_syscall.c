@@ -639,7 +639,8 @@ static void cap_reader(void *p)
     wg_done(cc.readers);
 }
 
-/* Releases the readers after 300 ms: a shell, not a thread of this child
+/* Releases the readers after 2 s (all four must have blocked by then, the
+ * child's start-up under TSan included): a shell, not a thread of this child
  * (a thread made in a child forked from a threaded parent confuses TSan)
  * nor a fork of it (LeakSanitizer in a fork of a fork reports the parent's
  * threads' memory). The pipes' write ends become its fds 3 to 6. */
@@ -651,7 +652,7 @@ static void cap_releaser(void)
     for (int i = 0; i < 4; i++)
         if (hi[i] < 0 || dup2(hi[i], 3 + i) != 3 + i)
             _exit(126);
-    execl("/bin/sh", "sh", "-c", "sleep 0.3; for f in 3 4 5 6; do printf r >&$f; done", (char *)NULL);
+    execl("/bin/sh", "sh", "-c", "sleep 2; for f in 3 4 5 6; do printf r >&$f; done", (char *)NULL);
     _exit(127);
 }
 

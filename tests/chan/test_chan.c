@@ -1323,13 +1323,28 @@ static void nop_recv(void *p)
     chan_recv(p, NULL);
 }
 
+/* Until goroutine id is parked (bounded, 10 s); main sleeps meanwhile, so
+ * the deadlock detector stays quiet. A fixed sleep was not enough under
+ * TSan: the M that stole the receiver could stay descheduled past it. */
+static void until_parked(go_id_t id)
+{
+    go_goroutine_t buf[8];
+    int64_t deadline = tu_now_ns() + 10000 * TU_MS;
+    while (tu_now_ns() < deadline) {
+        buf[0].size = sizeof buf[0];
+        long n = go_goroutines(buf, 8, 0);
+        for (long i = 0; i < n && i < 8; i++)
+            if (buf[i].id == id && buf[i].state == GO_GSTATE_WAITING)
+                return;
+        go_sleep(1 * TU_MS);
+    }
+}
+
 static void main_free_with_waiter(void *p)
 {
     (void)p;
     go_chan_t *ch = chan_new(0, 0);
-    go_spawn(nop_recv, ch);
-    go_sleep(30 * TU_MS); /* the receiver blocks; the timer keeps the
-                             deadlock detector quiet meanwhile */
+    until_parked(go_spawn(nop_recv, ch));
     chan_free(ch);
     printf("chan_free returned\n");
 }
