@@ -283,8 +283,10 @@ fn deadlines_past_moved_and_cleared() {
     // Moving it later while a reader waits lets the reader wait longer.
     s.set_read_deadline(Some(Instant::now() + Duration::from_millis(300))).unwrap();
     let (r, o) = (s.clone(), out.clone());
+    // timed from here, not from when the goroutine got to run (a late
+    // start would shorten the wait it measures below 550 ms)
+    let t = Instant::now();
     gort::go(move || {
-        let t = Instant::now();
         let mut b = [0u8; 4];
         let res = (&*r).read(&mut b).map_err(|e| e.kind());
         o.send((res, t.elapsed()));
