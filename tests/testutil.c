@@ -16,6 +16,16 @@
 #include <time.h>
 #include <unistd.h>
 
+/* stdout is line-buffered in every test program. meson captures it through
+ * a pipe, where it would be fully buffered, and its timeout kills a hung
+ * test (SIGTERM, then SIGKILL) before anything flushes: the log then ended
+ * at "Running 31 test(s)", without the "[ RUN ]" line of the test that
+ * hung. setvbuf must come before the first output: a constructor. */
+__attribute__((constructor)) static void tu_line_buffered_stdout(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 int64_t tu_now_ns(void)
 {
     struct timespec ts;
