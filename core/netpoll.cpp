@@ -118,6 +118,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chaos.hpp"
 #include "sched.hpp"
 #include "sema.hpp"
 #include "timer.hpp"
@@ -619,9 +620,18 @@ int wait_thread(PollDesc *pd, int dir) {
     for (;;) {
         rc = checkerr(pd, dir);
         if (rc != 0) break;
+        GORT_CHAOS();  // the window the check below closes
         {
             LockGuard lg(pd->lock);
             deadline = dir == kDirRead ? pd->rd : pd->wd;
+        }
+        // Expired since checkerr: the timer fired in between (its
+        // deadline_fire holds the lock this read waits for). Read as "no
+        // deadline", it made ppoll wait forever: a hang that TSan's timing
+        // found in tests/io at GOMAXPROCS=1.
+        if (deadline < 0) {
+            rc = ETIMEDOUT;
+            break;
         }
         struct timespec ts, *tsp = nullptr;
         if (deadline > 0) {
