@@ -578,6 +578,9 @@ inline void drain(int efd) {
     (void)r;
 }
 
+// A thread without a kick eventfd polls its fd's state this often.
+constexpr long kNoKickPollNs = 10 * 1000 * 1000;
+
 // Relative ppoll timeout until an absolute nanotime() deadline (> now).
 inline struct timespec until(std::int64_t deadline, std::int64_t now) {
     std::int64_t d = deadline - now;
@@ -641,6 +644,14 @@ int wait_thread(PollDesc *pd, int dir) {
                 break;
             }
             ts = until(deadline, now);
+            tsp = &ts;
+        }
+        // No kick eventfd (eventfd failed: EMFILE under fd exhaustion):
+        // nothing interrupts ppoll, and a close or a deadline change would
+        // go unseen (a close waits for this wait to end: both would hang).
+        // Look again every 10 ms instead; thread_kick_fd retries next time.
+        if (kfd < 0 && (tsp == nullptr || ts.tv_sec > 0 || ts.tv_nsec > kNoKickPollNs)) {
+            ts = {0, kNoKickPollNs};
             tsp = &ts;
         }
         struct pollfd p[2];

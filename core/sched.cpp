@@ -320,6 +320,11 @@ void start_m_locked(P *p, bool spinning) {
     if (m != nullptr) {
         s.midle = m->link;
     } else if (s.mcount.load(std::memory_order_relaxed) >= s.maxthreads) {
+        // p's own queue goes global first (handoffp hands over a P with
+        // work): nobody steals from an idle P nor counts its queue as work
+        // waiting (work_anywhere), so whoever popped another P from the
+        // idle list would never see it.
+        while (G *g = runq_get(p)) globrunq_put_locked(g);
         pidle_put_locked(p);
         // An M may be between its last look for work and stop_m: it must
         // not sleep now (stop_m reads this under the lock).
@@ -327,7 +332,11 @@ void start_m_locked(P *p, bool spinning) {
         if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);  // under the lock, as in start_m
         s.lock.unlock();
         warn_thread_cap();
-        if (s.polling.load(std::memory_order_seq_cst)) netpoll_break();
+        // Or on its way to block in the poller, past its last look and not
+        // polling yet, never reaching stop_m: break the poll whether or not
+        // one is under way. A break nobody waits for makes the next
+        // blocking poll return at once, and that M then finds the P.
+        netpoll_break();
         return;
     }
     s.lock.unlock();
@@ -1013,6 +1022,7 @@ top:
     // Goroutines wait for I/O and nobody polls: this M blocks in the
     // poller instead of on its futex (Go's lastpoll = 0), until an event
     // or netpoll_break. Timers need nothing from it: they have a thread.
+    GORT_CHAOS();  // a wake-up here at the thread cap must break the poll (start_m_locked)
     while (netpoll_inited() && netpoll_waiters() > 0 &&
            !s.polling.exchange(true, std::memory_order_seq_cst)) {
         G *list = netpoll(-1, nullptr);

@@ -10,6 +10,9 @@
  * "outside" is a grandchild process forked before the runtime starts: it
  * writes to a pipe after a delay, and dies with the child.
  *
+ * Also in a child: a thread that waits for I/O without its own wake-up
+ * eventfd (fds exhausted) still sees a close or a deadline change.
+ *
  * Registered three times, with GOMAXPROCS=1, 2 and 4 in the environment. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -322,6 +327,125 @@ static void test_deadlock_after_io_waiters_left(void **state)
     expect(child_close_then_deadlock, CHILD_TIMEOUT_MS, 2, DEADLOCK, NULL);
 }
 
+/* At the thread cap (GORT_MAXTHREADS=1: one M) the only M, finding no
+ * work while a goroutine waits for I/O, blocks in the poller. A wake-up
+ * that came while it was on its way there (past its last look, not yet
+ * polling) found no M to start and broke no poll: main, woken from its
+ * sleep, never ran again. Each of these sleeps opens that window once;
+ * the chaos build (core/chaos.hpp) widens it. */
+static go_fd_t *g_cap_fd;
+
+static void cap_reader(void *wg)
+{
+    char c;
+    TU_CHILD_CHECK(go_fd_read(g_cap_fd, &c, 1) == 1);
+    wg_done(wg);
+}
+
+static void main_cap_sleeps(void *unused)
+{
+    (void)unused;
+    int p[2];
+    TU_CHILD_CHECK(pipe2(p, O_CLOEXEC) == 0);
+    g_cap_fd = go_fd_open(p[0]);
+    TU_CHILD_CHECK(g_cap_fd != NULL);
+    go_wg_t *wg = wg_new();
+    wg_add(wg, 1);
+    go_spawn(cap_reader, wg);
+    for (int i = 0; i < 500; i++)
+        go_sleep(200 * 1000);
+    TU_CHILD_CHECK(write(p[1], "x", 1) == 1);
+    wg_wait(wg);
+    wg_free(wg);
+    go_fd_close(g_cap_fd);
+    close(p[1]);
+    printf("ok\n");
+}
+
+static void child_cap_sleeps(void *unused)
+{
+    (void)unused;
+    setenv("GORT_MAXTHREADS", "1", 1);
+    run_main(main_cap_sleeps);
+}
+
+static void test_thread_cap_poller_wakes(void **state)
+{
+    (void)state;
+    expect(child_cap_sleeps, CHILD_TIMEOUT_MS, 0, NULL, "ok\n");
+}
+
+/* A thread that is not a goroutine waits in ppoll on the fd and on an
+ * eventfd of its own, which a close or a deadline change writes. With the
+ * fds exhausted (RLIMIT_NOFILE) it gets no eventfd: before the fix it then
+ * waited on the fd alone and saw neither (the close, which waits for the
+ * reader to let go, hung with it). Now it looks again every 10 ms. */
+typedef struct nokick_read {
+    go_fd_t *fd;
+    ssize_t ret;
+    int err;
+} nokick_read_t;
+
+static void *nokick_reader(void *p)
+{
+    nokick_read_t *a = p;
+    char c;
+    a->ret = go_fd_read(a->fd, &c, 1);
+    a->err = a->ret < 0 ? errno : 0;
+    return NULL;
+}
+
+/* Start a reader thread (it gets no eventfd: no fd is left), let it block. */
+static void nokick_start(pthread_t *th, nokick_read_t *a)
+{
+    a->ret = -99;
+    TU_CHILD_CHECK(pthread_create(th, NULL, nokick_reader, a) == 0);
+    tu_thread_sleep_ns(100 * TU_MS);
+    TU_CHILD_CHECK(a->ret == -99); /* still waiting: nothing to read */
+}
+
+static void child_wait_without_eventfd(void *unused)
+{
+    (void)unused;
+    int p[2];
+    TU_CHILD_CHECK(pipe2(p, O_CLOEXEC) == 0);
+    nokick_read_t a = { go_fd_open(p[0]), 0, 0 };
+    TU_CHILD_CHECK(a.fd != NULL);
+    /* no fd left: the lowest free number becomes the limit */
+    int probe = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    TU_CHILD_CHECK(probe >= 0);
+    close(probe);
+    struct rlimit old, low;
+    TU_CHILD_CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0);
+    low = old;
+    low.rlim_cur = (rlim_t)probe;
+    TU_CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    TU_CHILD_CHECK(open("/dev/null", O_RDONLY) < 0 && errno == EMFILE);
+
+    pthread_t th;
+    nokick_start(&th, &a); /* a deadline moved into the past */
+    TU_CHILD_CHECK(go_fd_set_deadline(a.fd, GO_DEADLINE_READ, go_nanotime() - 1) == 0);
+    TU_CHILD_CHECK(pthread_join(th, NULL) == 0);
+    TU_CHILD_CHECK(a.ret == -1 && a.err == ETIMEDOUT);
+
+    TU_CHILD_CHECK(go_fd_set_deadline(a.fd, GO_DEADLINE_READ, GO_NO_DEADLINE) == 0);
+    nokick_start(&th, &a); /* a close */
+    TU_CHILD_CHECK(go_fd_close(a.fd) == 0);
+    TU_CHILD_CHECK(pthread_join(th, NULL) == 0);
+    TU_CHILD_CHECK(a.ret == -1 && a.err == EBADF);
+
+    TU_CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+    printf("ok\n");
+    fflush(stdout);
+    _exit(0);
+}
+
+static void test_thread_wait_without_eventfd(void **state)
+{
+    (void)state;
+    expect(child_wait_without_eventfd, CHILD_TIMEOUT_MS, 0, NULL, "ok\n");
+}
+
 int main(void)
 {
     tu_save_signal_dispositions();
@@ -333,6 +457,8 @@ int main(void)
         cmocka_unit_test(test_pinned_io_waiter_is_not_deadlocked),
         cmocka_unit_test(test_silent_fd_is_not_deadlock),
         cmocka_unit_test(test_deadlock_after_io_waiters_left),
+        cmocka_unit_test(test_thread_wait_without_eventfd),
+        cmocka_unit_test(test_thread_cap_poller_wakes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
