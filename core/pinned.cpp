@@ -42,7 +42,10 @@ struct PinnedThread {
     PinnedThread *all_next = nullptr, *all_prev = nullptr;  // Pool::all; guarded by its lock
     // Blocked in a gort wait, and why (the deadlock report).
     std::atomic<bool> blocked{false};
-    const char *waitreason = nullptr;
+    // Written by the thread itself before `blocked`, read by dumps under
+    // the pool lock (and by the fatal report): atomic, as the thread does
+    // not take that lock to write it (TSan found the race in CI's stress).
+    std::atomic<const char *> waitreason{nullptr};
     Note note;
     // The next body (written by the spawner before the wake-up).
     GoFn fn = nullptr;
@@ -118,13 +121,15 @@ void *pool_thread(void *arg) {
         call_frame(thread_gstate(), t->fn, t->arg);
         std::free(t->heap_args);
         t->heap_args = nullptr;
-        t->fn = nullptr;
         t_pinned_id = 0;
         // Back on the idle list before the goroutine stops counting, so
         // that whoever waits for go_num_goroutine to drop finds the thread
         // ready for reuse. A spawner may hand us work at once: the Note
-        // keeps its wake-up until our next sleep.
+        // keeps its wake-up until our next sleep. fn and id change under
+        // the lock: dumps (pinned_for_each, pinned_write_all) read them
+        // under it.
         pool.lock.lock();
+        t->fn = nullptr;
         pool.nrunning--;
         if (Body *b = pool.qhead) {
             // More work queued: take it without going to sleep (no wake-up
@@ -132,13 +137,13 @@ void *pool_thread(void *arg) {
             pool.qhead = b->next;
             if (pool.qhead == nullptr) pool.qtail = nullptr;
             pool.nrunning++;
-            pool.lock.unlock();
-            pool.live.fetch_sub(1, std::memory_order_relaxed);
-            foreign_leave();  // the body that ended; the next one is counted already
             t->fn = b->fn;
             t->arg = b->arg;
             t->heap_args = b->heap_args;
             t->id = b->id;
+            pool.lock.unlock();
+            pool.live.fetch_sub(1, std::memory_order_relaxed);
+            foreign_leave();  // the body that ended; the next one is counted already
             std::free(b);
             have_work = true;
             continue;
@@ -326,7 +331,7 @@ std::int64_t spawn_pinned(GoFn fn, void *arg, std::size_t args_size) {
 
 void pinned_blocking(const char *reason) {
     PinnedThread *t = t_self;
-    t->waitreason = reason;
+    t->waitreason.store(reason, std::memory_order_relaxed);
     t->blocked.store(true, std::memory_order_seq_cst);
     {
         // One body fewer runs: a queued one must not wait behind us.
@@ -361,7 +366,8 @@ void pinned_write_blocked() {
         write_str("\ngoroutine ");
         write_int(t->id);
         write_str(" [");
-        write_str(t->waitreason != nullptr ? t->waitreason : "waiting");
+        const char *why = t->waitreason.load(std::memory_order_relaxed);
+        write_str(why != nullptr ? why : "waiting");
         write_str(", locked to thread]:\n");
     }
 }
@@ -375,7 +381,7 @@ bool pinned_write_all(Out &o, bool first) {
         if (!first) o.ch('\n');
         first = false;
         bool blocked = t->blocked.load(std::memory_order_acquire);
-        const char *why = t->waitreason;
+        const char *why = t->waitreason.load(std::memory_order_relaxed);
         o.str("goroutine ").num(t->id).str(" [");
         o.str(blocked ? (why != nullptr ? why : "waiting") : "running");
         // Its stack is its own thread's, which gort cannot read from here.
@@ -389,7 +395,7 @@ void pinned_for_each(void (*f)(std::int64_t, bool, const char *, void *, void *)
     LockGuard lg(pool.lock);
     for (PinnedThread *t = pool.all; t != nullptr; t = t->all_next) {
         if (t->fn == nullptr) continue;
-        f(t->id, t->blocked.load(std::memory_order_acquire), t->waitreason,
+        f(t->id, t->blocked.load(std::memory_order_acquire), t->waitreason.load(std::memory_order_relaxed),
           reinterpret_cast<void *>(t->fn), arg);
     }
 }
