@@ -63,7 +63,8 @@
 // local); the descriptor records that eventfd while they wait (twait), so
 // that close and a deadline change kick them at once, as they would wake a
 // goroutine. A pinned goroutine counts as an I/O waiter meanwhile (and
-// shows "IO wait" in a deadlock report's list of pinned goroutines).
+// shows "IO wait" in a deadlock report's list of pinned goroutines). A
+// thread without its eventfd (EMFILE) looks again every 10 ms instead.
 //
 // Invariants and locks:
 //   - lock (a futex Lock: a kick writes an eventfd while holding it) guards
