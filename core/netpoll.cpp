@@ -1017,7 +1017,7 @@ G *netpoll(std::int64_t delay_ns, int *n) {
     int count = 0;
     auto push = [&](G *g) {
         if (g == nullptr) return;
-        g->status.store(kGRunnable, std::memory_order_relaxed);
+        g->status.store(kGRunnable, std::memory_order_release);  // a dump that holds it reads its fields
         g->schedlink = nullptr;
         if (tail != nullptr) tail->schedlink = g;
         else head = g;

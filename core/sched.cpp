@@ -1175,7 +1175,7 @@ void ready_list(G *head) {
             head = g->schedlink;
             if (trace_on()) trace_emit(nullptr, TraceEv::kUnblock, g->id, 0);
             met_runnable(g);
-            g->status.store(kGRunnable, std::memory_order_relaxed);
+            g->status.store(kGRunnable, std::memory_order_release);  // a dump that holds it reads its fields
             globrunq_put_locked(g);
         }
     }
@@ -1192,7 +1192,7 @@ void ready_on(M *m, G *g) {
                    m != nullptr && m->curg != nullptr ? m->curg->id : 0);
     }
     met_runnable(g);
-    g->status.store(kGRunnable, std::memory_order_relaxed);
+    g->status.store(kGRunnable, std::memory_order_release);  // a dump that holds it reads its fields
     if (m != nullptr && m->p != nullptr && m->curg != nullptr) {
         runq_put(m->p, g, true);
     } else {
@@ -1328,7 +1328,7 @@ void yield(M *m) {
     G *next;
     if (__builtin_expect(p == nullptr, 0)) gort_call_in_syscall();
     if (__builtin_expect(s.stopped.load(std::memory_order_relaxed) || p_retiring(p), 0)) {
-        g->status.store(kGRunnable, std::memory_order_relaxed);
+        g->status.store(kGRunnable, std::memory_order_release);  // a dump that holds it reads its fields
         m->after = After::kReadyGlobal;
         switch_out(m, g, nullptr);
         return;

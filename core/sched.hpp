@@ -374,7 +374,9 @@ void trace_wait(G *g);
 void switch_slow(M *m, G *from, G *next);
 // After kGRunning is stored in next (if any), before the jump.
 inline void switch_hook(M *m, G *from, G *next) {
-    if (__builtin_expect(g_tracing.load(std::memory_order_relaxed) != 0, 0)) switch_slow(m, from, next);
+    // acquire: a dump that just let go of next (its fetch_sub) is ordered
+    // before what next does now (free its name, write its wait reason)
+    if (__builtin_expect(g_tracing.load(std::memory_order_acquire) != 0, 0)) switch_slow(m, from, next);
 }
 inline bool trace_on() {
     return __builtin_expect((g_tracing.load(std::memory_order_relaxed) & kTraceOn) != 0, 0);
