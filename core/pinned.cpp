@@ -44,7 +44,7 @@ struct PinnedThread {
     std::atomic<bool> blocked{false};
     // Written by the thread itself before `blocked`, read by dumps under
     // the pool lock (and by the fatal report): atomic, as the thread does
-    // not take that lock to write it (TSan found the race in CI's stress).
+    // not take that lock to write it (TSan found the race in a stress run).
     std::atomic<const char *> waitreason{nullptr};
     Note note;
     // The next body (written by the spawner before the wake-up).
