@@ -174,7 +174,11 @@ go_id_t go_spawn_pinned_copy(go_fn_t fn, const void *args, size_t size) noexcept
 int go_is_pinned(void) noexcept { return current_g() == nullptr && pinned_id() != 0; }
 
 int go_num_goroutine(void) noexcept {
+    // The counters are read without a lock: a goroutine spawned and ended
+    // during the read can make the sum one low for a moment, never below
+    // zero for the caller (Go's NumGoroutine clamps its racy count too).
     long n = num_goroutine();
+    if (n < 0) n = 0;
     return n > INT32_MAX ? INT32_MAX : static_cast<int>(n);
 }
 

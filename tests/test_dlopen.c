@@ -78,7 +78,7 @@ static int leak_check(void **state)
     (void)state;
     int64_t deadline = tu_now_ns() + 10000 * TU_MS;
     int n;
-    while ((n = p_go_num_goroutine()) > baseline && tu_now_ns() < deadline)
+    while ((n = p_go_num_goroutine()) != baseline && tu_now_ns() < deadline)  /* see tu_settle_goroutines */
         p_go_sleep(1 * TU_MS);
     if (n != baseline) {
         print_error("goroutine leak: go_num_goroutine() = %d, baseline %d\n", n, baseline);

@@ -176,7 +176,9 @@ GORT_API go_id_t go_id(void) GORT_NOEXCEPT;
 GORT_API const char *go_name(void) GORT_NOEXCEPT;
 
 /* go_num_goroutine - runtime.NumGoroutine: goroutines that exist now
- * (spawned and not yet returned), the main goroutine included. Since 0.1.0. */
+ * (spawned and not yet returned), the main goroutine included. Read without
+ * a lock, as Go's: while goroutines start and end it may be off by one for
+ * a moment; never negative. Since 0.1.0. */
 GORT_API int go_num_goroutine(void) GORT_NOEXCEPT;
 
 /* go_num_cpu - runtime.NumCPU: logical CPUs this process may use: the CPUs
