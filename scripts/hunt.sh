@@ -53,7 +53,7 @@ env = dict(t["env"])
 dbg = env.get("GORTDEBUG") or os.environ.get("GORTDEBUG")
 env["GORTDEBUG"] = (dbg + "," if dbg else "") + "sigquit=exit"
 if "thread" in san:
-    env["TSAN_OPTIONS"] = "die_after_fork=0:halt_on_error=1:exitcode=66"
+    env["TSAN_OPTIONS"] = "die_after_fork=0:halt_on_error=1:exitcode=66:atexit_sleep_ms=100"
 if "address" in san:
     env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
 if "undefined" in san:

@@ -43,7 +43,8 @@
 #if defined(__SANITIZE_THREAD__)
 /* TSan sleeps atexit_sleep_ms (1 s by default) in every process that exits
  * with threads running: in each of the ~80 children here. None is needed
- * (TSAN_OPTIONS in the environment still comes first). */
+ * when run by hand; TSAN_OPTIONS in the environment still comes first (the
+ * test setup's 100 ms: tests/meson.build). */
 const char *__tsan_default_options(void);
 const char *__tsan_default_options(void)
 {
