@@ -1979,9 +1979,27 @@ static void child_quick_use(void *unused)
     printf("ok\n");
 }
 
+/* Debian's GCC 12 libasan takes no allocator lock around fork (LLVM's
+ * compiler-rt does since 2024: google/sanitizers#1814). A child forked
+ * while one of the parent's threads was inside ASan's malloc inherits that
+ * size class's lock held, and hangs at its first malloc of that size: the
+ * threads it starts block in AsanThread::Init. Seen here as 1 run in 8
+ * (gdb on the hung child). glibc's malloc and TSan's lock around fork, so
+ * the plain and TSan builds run this test; ASan cannot. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TU_FORK_UNSAFE_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TU_FORK_UNSAFE_MALLOC 1
+#endif
+#endif
+
 static void test_fork_while_busy(void **state)
 {
     (void)state;
+#ifdef TU_FORK_UNSAFE_MALLOC
+    skip();
+#endif
     memset(&bz, 0, sizeof bz);
     bz.finished = wg_new();
     assert_non_null(bz.finished);
@@ -1992,7 +2010,7 @@ static void test_fork_while_busy(void **state)
     tu_child_t r;
     char first[8192] = "";
     for (int k = 0; k < 20; k++) {
-        /* 30 s: a TSan child pays 1 s at exit (atexit_sleep_ms), and four
+        /* 30 s: a TSan child sleeps at exit (atexit_sleep_ms), and four
          * busy goroutines share the two cores with it */
         tu_run_child(child_quick_use, NULL, 30000, &r);
         if (!(r.exited && r.exit_status == 0 && strcmp(r.out, "ok\n") == 0)) {
