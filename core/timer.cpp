@@ -34,6 +34,10 @@ struct Timers {
 
 Timers *g_timers = new Timers();
 
+// A function timer whose goroutine could not be spawned tries again this
+// much later (timer_thread).
+constexpr std::int64_t kSpawnRetryNs = 1000000;
+
 inline bool earlier(const Entry &a, const Entry &b) {
     return a.when < b.when || (a.when == b.when && a.seq < b.seq);
 }
@@ -149,11 +153,25 @@ void *timer_thread(void *arg) {
                 chan_send_impl(t->c, &v, false, nullptr);  // dropped when the buffer is full
                 break;
             }
-            case Timer::Kind::kFunc:
-                heap_remove(*ts, 0);
-                // The goroutine runs fn(arg); a program that is over starts nothing.
-                spawn(t->fn, t->arg, 0, kDefaultStackClass, nullptr, false);
+            case Timer::Kind::kFunc: {
+                // The goroutine runs fn(arg); a program that is over starts
+                // nothing (-ESHUTDOWN).
+                std::int64_t id = spawn(t->fn, t->arg, 0, kDefaultStackClass, nullptr, false);
+                if (id == -EAGAIN || id == -ENOMEM) {
+                    // No stack or no memory now (an address-space limit, a
+                    // burst): the call must still happen, as Go's AfterFunc
+                    // never drops one, and an fd deadline is such a call (a
+                    // reader waits for it). The timer stays pending and
+                    // tries again; stop and reset still apply to it.
+                    t->when = now + kSpawnRetryNs;
+                    ts->heap[0].when = t->when;
+                    ts->heap[0].seq = ts->seq++;
+                    sift_down(ts->heap, 0);
+                } else {
+                    heap_remove(*ts, 0);
+                }
                 break;
+            }
             }
         }
         std::int64_t next = ts->heap.empty() ? -1 : ts->heap[0].when;

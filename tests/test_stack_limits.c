@@ -180,8 +180,15 @@ typedef struct limits {
     long long rc[2];
     long woke[2];
     int left;             /* goroutines besides the round's main at the end */
+    atomic_int timer_ran; /* the function timer armed while no stack was left */
     go_wg_t *done;
 } limits_t;
+
+static void timer_body(void *p)
+{
+    limits_t *l = p;
+    atomic_store(&l->timer_ran, 1);
+}
 
 /* GOMAXPROCS goroutines that wait for each other without a scheduling
  * point need GOMAXPROCS Ms at once. */
@@ -237,8 +244,22 @@ static void limits_main(void *p)
         while (atomic_load(&h.started) < n && tu_now_ns() < deadline)
             go_yield();
         TU_CHILD_CHECK(atomic_load(&h.started) == n);
+        go_timer_t *tm = NULL;
+        if (round == 0) {
+            /* time.AfterFunc while no stack is left: it fires (its spawn
+             * fails), and must run once the herd's stacks come back. */
+            tm = go_timer_func(1 * TU_MS, timer_body, l);
+            TU_CHILD_CHECK(tm != NULL);
+            go_sleep(30 * TU_MS);
+        }
         chan_close(h.gate);
         wg_wait(h.wg);
+        if (tm != NULL) {
+            deadline = tu_now_ns() + 10000 * TU_MS;
+            while (!atomic_load(&l->timer_ran) && tu_now_ns() < deadline)
+                go_sleep(1 * TU_MS);
+            go_timer_free(tm);
+        }
         yield_until_count(1);
         l->spawned[round] = n;
         l->rc[round] = rc;
@@ -266,8 +287,8 @@ static void child_rlimit(void *arg)
     wg_add(l.done, 1);
     TU_CHILD_CHECK(go_spawn(limits_main, &l) >= 1);
     wg_wait(l.done);
-    printf("%ld %lld %ld %ld %lld %ld %d\n", l.spawned[0], l.rc[0], l.woke[0], l.spawned[1],
-           l.rc[1], l.woke[1], l.left);
+    printf("%ld %lld %ld %ld %lld %ld %d %d\n", l.spawned[0], l.rc[0], l.woke[0], l.spawned[1],
+           l.rc[1], l.woke[1], l.left, atomic_load(&l.timer_ran));
 }
 
 static void test_rlimit_as_eagain(void **state)
@@ -287,8 +308,9 @@ static void test_rlimit_as_eagain(void **state)
         fail_msg("the child did not exit cleanly; %s", tu_child_describe(&r));
     long s1, w1, s2, w2;
     long long rc1, rc2;
-    int left;
-    if (sscanf(r.out, "%ld %lld %ld %ld %lld %ld %d", &s1, &rc1, &w1, &s2, &rc2, &w2, &left) != 7)
+    int left, timer_ran;
+    if (sscanf(r.out, "%ld %lld %ld %ld %lld %ld %d %d", &s1, &rc1, &w1, &s2, &rc2, &w2, &left,
+               &timer_ran) != 8)
         fail_msg("unexpected child output; %s", tu_child_describe(&r));
     print_message("RLIMIT_AS +%ld MiB: round 1 spawned %ld (%s), round 2 %ld (%s)\n",
                   LIMIT_HEADROOM_MIB, s1, go_strerror((int)rc1), s2, go_strerror((int)rc2));
@@ -306,6 +328,8 @@ static void test_rlimit_as_eagain(void **state)
     assert_int_equal(w1, s1);
     assert_int_equal(w2, s2);
     assert_int_equal(left, 0);
+    /* A function timer that fired with no stack to spare ran later. */
+    assert_int_equal(timer_ran, 1);
     tu_child_free(&r);
 }
 
