@@ -741,11 +741,6 @@ void release_reservation(P *p, int cls) {
     p->spare_reservations.store(spare, std::memory_order_relaxed);
 }
 
-void check_main_goexit_deadlock() {
-    if (g_sched->main_goexited.load(std::memory_order_seq_cst) && num_goroutine() == 0)
-        fatal_error_plain("no goroutines (main called runtime.Goexit) - deadlock!");
-}
-
 template <class F>
 void for_each_g(Sched &s, F f) {
     for (int i = 0; i < s.ngslabs; i++) {
@@ -754,6 +749,29 @@ void for_each_g(Sched &s, F f) {
         if (s.gslab_cur != nullptr && s.gslab_cur >= lo && s.gslab_cur <= hi) hi = s.gslab_cur;
         for (char *c = lo; c + sizeof(G) <= hi; c += sizeof(G)) f(reinterpret_cast<G *>(c));
     }
+}
+
+bool other_threads_exist(Sched &s);
+
+// main called go_exit and no goroutine is left: Go's fatal error. The
+// count is summed without a lock and can read one low (a goroutine spawned
+// from a thread, a pinned one's included, and ended on a P during the sum:
+// num_goroutine), so a zero is only a hint: the walk under sched.lock
+// decides. exiting is the goroutine on its way out (its reservation
+// already released, its status not yet dead), or null. A thread of the
+// program's own may still spawn one: then, as check_dead, no report.
+void check_main_goexit_deadlock(G *exiting) {
+    Sched &s = *g_sched;
+    if (!s.main_goexited.load(std::memory_order_seq_cst) || num_goroutine() != 0) return;
+    GORT_CHAOS();  // a goroutine spawned from a thread may end here
+    s.lock.lock();
+    bool alive = pinned_live() != 0;
+    for_each_g(s, [&](G *g) {
+        if (g != exiting && g->status.load(std::memory_order_acquire) != kGDead) alive = true;
+    });
+    s.lock.unlock();
+    if (!alive && !other_threads_exist(s))
+        fatal_error_plain("no goroutines (main called runtime.Goexit) - deadlock!");
 }
 
 // Whether the process has threads other than gort's own and go_main's
@@ -867,7 +885,7 @@ void check_dead() {
         s.stopped.store(true, std::memory_order_seq_cst);
         s.main_done.wake();
     }
-    check_main_goexit_deadlock();
+    check_main_goexit_deadlock(g);
     check_canary(g);
     m->after = After::kExit;
     m->after_from = &g->fiber;
@@ -1038,7 +1056,7 @@ top:
         if (G *g = netpoll_inject(np, list)) return g;
         goto top;  // woken for something else: look for it with a P
     }
-    check_main_goexit_deadlock();
+    check_main_goexit_deadlock(nullptr);
     check_dead();
     // Idle: a good moment to give back the memory of a burst of exited
     // goroutines (it costs a system call per stack).
