@@ -1,6 +1,6 @@
 /* main_returns.c - when main returns, the program is over.
  *
- * Main starts three goroutines that would print after 50 ms, prints its own
+ * Main starts three goroutines that would print after 500 ms, prints its own
  * line and returns at once. As in Go, the program ends there: the goroutines
  * never print, and the exit status is 0. To wait for goroutines, use a
  * WaitGroup (see hello.c). Go twin: go/main_returns.go. */
@@ -11,7 +11,7 @@
 static void late(void *arg)
 {
     int i = *(const int *)arg;
-    go_sleep(50 * 1000 * 1000); /* 50 ms */
+    go_sleep(500 * 1000 * 1000); /* 500 ms */
     printf("goroutine %d: you will never see this line\n", i);
 }
 

@@ -12,7 +12,7 @@ import (
 func main() {
 	for i := 0; i < 3; i++ {
 		go func(i int) {
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(500 * time.Millisecond)
 			fmt.Printf("goroutine %d: you will never see this line\n", i)
 		}(i)
 	}

@@ -863,7 +863,10 @@ static void test_ticker_drops_ticks(void **state)
     int ok = -1;
     assert_int_equal(chan_try_recv(ch, &stale, &ok), 1);
     assert_int_equal(ok, 1);
-    if (stale > woke - 100 * TU_MS)
+    /* a ticker that kept the newest tick would show one at most a period
+     * old; 3 periods leave the first tick 170 ms to be late on a loaded
+     * machine */
+    if (stale > woke - 30 * TU_MS)
         fail_msg("the waiting tick is %.3f ms old; the first tick (about 190 ms old) should have "
                  "stayed, the later ones dropped", (woke - stale) / 1e6);
     assert_true(stale >= t0 + 10 * TU_MS);
@@ -1104,6 +1107,7 @@ typedef struct hb_ctx {
     int beats;
     int rc;
     int64_t took;
+    int64_t first; /* when the first select began, from the start */
 } hb_ctx_t;
 
 static void heartbeat_body(void *p)
@@ -1113,7 +1117,10 @@ static void heartbeat_body(void *p)
     go_ticker_t *tick = go_ticker_new(4 * TU_MS);
     go_timer_t *stop = go_timer_new(60 * TU_MS);
     c->rc = -1;
+    c->first = -1;
     for (;;) {
+        if (c->first < 0)
+            c->first = go_nanotime() - t0;
         go_select_case_t cs[] = {
             { .chan = go_ticker_chan(tick), .dir = GO_SELECT_RECV },
             { .chan = go_timer_chan(stop), .dir = GO_SELECT_RECV },
@@ -1147,9 +1154,12 @@ static void test_heartbeat_select(void **state)
         ASSERT_NS_IN("a 60 ms timer beside a ticker", c[w].took, 60 * TU_MS, 60 * TU_MS + SLACK_NS);
         /* some ticks arrived, and no more than fired while the loop ran
          * (15 in 60 ms; more when the loop was late: once stop is ready, a
-         * ready tick still wins half of the selects) */
-        if (c[w].beats < 1 || c[w].beats > c[w].took / (4 * TU_MS))
-            fail_msg("%s: %d beats of 4 ms in %.1f ms", ct_where_name[w], c[w].beats, c[w].took / 1e6);
+         * ready tick still wins half of the selects). No tick at all is
+         * right only for a loop that began once stop was ready (a stalled
+         * thread): then the first select may take stop. */
+        if ((c[w].beats < 1 && c[w].first < 50 * TU_MS) || c[w].beats > c[w].took / (4 * TU_MS))
+            fail_msg("%s: %d beats of 4 ms in %.1f ms (first select at %.1f ms)", ct_where_name[w],
+                     c[w].beats, c[w].took / 1e6, c[w].first / 1e6);
     }
 }
 
