@@ -618,6 +618,7 @@ static void child_done(void)
 
 typedef struct cap_child {
     int fds[4][2];
+    int ready[2]; /* each reader writes a byte here once in its system call */
     go_wg_t *readers;
 } cap_child_t;
 
@@ -634,25 +635,34 @@ static void cap_reader(void *p)
 {
     int i = *(int *)p;
     go_syscall_enter_block();
+    /* Two readers block at once (the second meets the cap); the others
+     * run only once one returns. A raw write: allowed in a system call
+     * (this child keeps the read end open, so a late write never fails). */
+    if (write(cc.ready[1], "b", 1) != 1)
+        _exit(125);
     cap_read(&cc.fds[i][0]);
     go_syscall_exit();
     wg_done(cc.readers);
 }
 
-/* Releases the readers after 2 s (all four must have blocked by then, the
- * child's start-up under TSan included): a shell, not a thread of this child
- * (a thread made in a child forked from a threaded parent confuses TSan)
- * nor a fork of it (LeakSanitizer in a fork of a fork reports the parent's
- * threads' memory). The pipes' write ends become its fds 3 to 6. */
+/* Releases the readers once two are in their system calls (two bytes on
+ * the ready pipe, from the first two to run, whichever they are): a
+ * shell, not a thread of this child (a thread made in a child forked from
+ * a threaded parent confuses TSan) nor a fork of it (LeakSanitizer in a
+ * fork of a fork reports the parent's threads' memory). The pipes' write
+ * ends become its fds 3 to 6, the ready pipe's read end its fd 7. */
 static void cap_releaser(void)
 {
-    int hi[4];
+    int hi[5];
+    close(cc.ready[1]); /* the child dying gives EOF, not a hang */
     for (int i = 0; i < 4; i++)
         hi[i] = fcntl(cc.fds[i][1], F_DUPFD, 20);
-    for (int i = 0; i < 4; i++)
+    hi[4] = fcntl(cc.ready[0], F_DUPFD, 20);
+    for (int i = 0; i < 5; i++)
         if (hi[i] < 0 || dup2(hi[i], 3 + i) != 3 + i)
             _exit(126);
-    execl("/bin/sh", "sh", "-c", "sleep 2; for f in 3 4 5 6; do printf r >&$f; done", (char *)NULL);
+    execl("/bin/sh", "sh", "-c", "head -c 2 <&7 >/dev/null; for f in 3 4 5 6; do printf r >&$f; done",
+          (char *)NULL);
     _exit(127);
 }
 
@@ -678,6 +688,7 @@ static void child_thread_cap(void *p)
     setenv("GOMAXPROCS", "1", 1);
     for (int i = 0; i < 4; i++)
         TU_CHILD_CHECK(pipe(cc.fds[i]) == 0);
+    TU_CHILD_CHECK(pipe(cc.ready) == 0);
     pid_t pid = fork();
     TU_CHILD_CHECK(pid >= 0);
     if (pid == 0) {
