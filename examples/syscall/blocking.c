@@ -17,7 +17,7 @@
  * exit the goroutine must not call gort (gort/syscall.h).
  *
  * What runs, in this order:
- *   1. two children run `sleep 1` (posix_spawn); a goroutine waits for each
+ *   1. two children run `sleep 3` (posix_spawn); a goroutine waits for each
  *      in waitpid;
  *   2. two goroutines read from empty pipes;
  *   3. four goroutines compute 200 chunks of work and report each one; main
@@ -25,16 +25,17 @@
  *      blocked;
  *   4. only then are the pipes fed: one by a goroutine after 100ms, one by
  *      a child process (echo, its stdout on the pipe); the reads complete;
- *   5. the `sleep 1` children exit, the waits complete.
+ *   5. the `sleep 3` children exit, the waits complete.
  *
  * The output is the same on every run and at every GOMAXPROCS. The reads
  * cannot complete before step 4, and step 4 starts only after main has
  * received every chunk: so "200 chunks while 2 reads were blocked" is
  * true by construction, and it can be printed at all only because the
  * blocked goroutines gave their processors up (without hand-off,
- * GOMAXPROCS=1 would stall a second in each waitpid, then hang for good in
+ * GOMAXPROCS=1 would stall 3 seconds in each waitpid, then hang for good in
  * the first read). That the two waits were still blocked too relies on the
- * 200 chunks (a few milliseconds) taking less than a second.
+ * 200 chunks (a few milliseconds; under TSan on a loaded machine, about
+ * half a second with the start-up) taking less than 3 seconds.
  *
  * A C detail: after go_blocking or go_syscall_exit, read errno in the
  * blocking function itself, or in a function that did not use errno before
@@ -108,7 +109,7 @@ static int wait_child(pid_t pid)
 /* ---------------------------------------------------------------- sleepers */
 
 struct wait_result {
-    int index, status, at_least_1s;
+    int index, status, at_least_3s;
 };
 
 struct sleeper_args {
@@ -119,11 +120,11 @@ struct sleeper_args {
 static void sleeper(void *arg)
 {
     const struct sleeper_args *a = arg;
-    char *argv[] = { "/bin/sleep", "1", NULL };
+    char *argv[] = { "/bin/sleep", "3", NULL };
     int64_t start = go_nanotime();
     pid_t pid = spawn_child(argv, -1);
     chan_send(a->started, NULL);
-    struct wait_result r = { a->index, wait_child(pid), go_nanotime() - start >= 1000 * MS };
+    struct wait_result r = { a->index, wait_child(pid), go_nanotime() - start >= 3000 * MS };
     chan_send(a->waits, &r);
 }
 
@@ -231,7 +232,7 @@ static void real_main(void *unused)
 {
     (void)unused;
 
-    /* 1. two children run `sleep 1`, a goroutine waits for each. */
+    /* 1. two children run `sleep 3`, a goroutine waits for each. */
     go_chan_t *started = chan_new(0, 0);
     go_chan_t *waits = chan_new(sizeof(struct wait_result), NUM_SLEEPERS);
     for (int i = 0; i < NUM_SLEEPERS; i++) {
@@ -240,7 +241,7 @@ static void real_main(void *unused)
     }
     for (int i = 0; i < NUM_SLEEPERS; i++)
         chan_recv(started, NULL);
-    printf("%d children run `sleep 1`, a goroutine waits for each in waitpid\n", NUM_SLEEPERS);
+    printf("%d children run `sleep 3`, a goroutine waits for each in waitpid\n", NUM_SLEEPERS);
 
     /* 2. two goroutines read from empty pipes. */
     int pipes[NUM_READERS][2];
@@ -294,7 +295,7 @@ static void real_main(void *unused)
     for (int i = 0; i < NUM_READERS; i++)
         close(pipes[i][0]);
 
-    /* 5. the `sleep 1` children exit. */
+    /* 5. the `sleep 3` children exit. */
     struct wait_result w[NUM_SLEEPERS];
     for (int i = 0; i < NUM_SLEEPERS; i++) {
         struct wait_result r;
@@ -302,8 +303,8 @@ static void real_main(void *unused)
         w[r.index - 1] = r;
     }
     for (int i = 0; i < NUM_SLEEPERS; i++)
-        printf("sleeper %d: `sleep 1` exited with status %d after at least 1s: %s\n", w[i].index,
-               w[i].status, w[i].at_least_1s ? "true" : "false");
+        printf("sleeper %d: `sleep 3` exited with status %d after at least 3s: %s\n", w[i].index,
+               w[i].status, w[i].at_least_3s ? "true" : "false");
 
     chan_free(progress);
     chan_free(reads);

@@ -1,7 +1,7 @@
 //go:build ignore
 
 // blocking.go - the Go twin of blocking.c: goroutines blocked in read on
-// empty pipes and in wait4 on `sleep 1` children while others compute.
+// empty pipes and in wait4 on `sleep 3` children while others compute.
 // Go's runtime brackets every syscall.Read and syscall.Wait4 with
 // entersyscall/exitsyscall; gort's C code does it with go_blocking and
 // go_syscall_enter_block/go_syscall_exit.
@@ -65,15 +65,15 @@ func waitChild(pid int) int {
 
 type waitResult struct {
 	index, status int
-	atLeast1s     bool
+	atLeast3s     bool
 }
 
 func sleeper(index int, started chan<- struct{}, waits chan<- waitResult) {
 	start := time.Now()
-	pid := spawnChild([]string{"/bin/sleep", "1"}, -1)
+	pid := spawnChild([]string{"/bin/sleep", "3"}, -1)
 	started <- struct{}{}
 	status := waitChild(pid)
-	waits <- waitResult{index, status, time.Since(start) >= time.Second}
+	waits <- waitResult{index, status, time.Since(start) >= 3*time.Second}
 }
 
 type readResult struct {
@@ -128,7 +128,7 @@ func feeder(fd int) {
 }
 
 func main() {
-	// 1. two children run `sleep 1`, a goroutine waits for each.
+	// 1. two children run `sleep 3`, a goroutine waits for each.
 	started := make(chan struct{})
 	waits := make(chan waitResult, numSleepers)
 	for i := 0; i < numSleepers; i++ {
@@ -137,7 +137,7 @@ func main() {
 	for i := 0; i < numSleepers; i++ {
 		<-started
 	}
-	fmt.Printf("%d children run `sleep 1`, a goroutine waits for each in waitpid\n", numSleepers)
+	fmt.Printf("%d children run `sleep 3`, a goroutine waits for each in waitpid\n", numSleepers)
 
 	// 2. two goroutines read from empty pipes.
 	var pipes [numReaders][2]int
@@ -187,14 +187,14 @@ func main() {
 		syscall.Close(pipes[i][0])
 	}
 
-	// 5. the `sleep 1` children exit.
+	// 5. the `sleep 3` children exit.
 	var w [numSleepers]waitResult
 	for i := 0; i < numSleepers; i++ {
 		r := <-waits
 		w[r.index-1] = r
 	}
 	for _, r := range w {
-		fmt.Printf("sleeper %d: `sleep 1` exited with status %d after at least 1s: %t\n",
-			r.index, r.status, r.atLeast1s)
+		fmt.Printf("sleeper %d: `sleep 3` exited with status %d after at least 3s: %t\n",
+			r.index, r.status, r.atLeast3s)
 	}
 }
