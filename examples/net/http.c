@@ -492,7 +492,7 @@ static void serve_main(void *unused)
 
 /* ---------------------------------------------------------------- self-test */
 
-#define SELFTEST_IDLE_TIMEOUT (100 * MS)
+#define SELFTEST_IDLE_TIMEOUT (500 * MS) /* a client stall shorter than this must not close it */
 #define PARALLEL_CONNS 20
 #define PARALLEL_REQUESTS 10
 

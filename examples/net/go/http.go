@@ -28,7 +28,7 @@ const (
 	serveIdleTimeout = 60 * time.Second
 	lingerTimeout    = 500 * time.Millisecond
 	hello            = "Hello, World!\n"
-	selftestIdle     = 100 * time.Millisecond
+	selftestIdle     = 500 * time.Millisecond
 	parallelConns    = 20
 	parallelRequests = 10
 )
