@@ -346,8 +346,25 @@ static void child_overflow_unguarded(void *p)
     go_attr_init(&attr);
     attr.stack_size = GO_STACK_SIZE_MIN;
     /* The first slot of the class; the overflower gets the one above it. */
-    TU_CHILD_CHECK(go_spawn_attr(&attr, neighbour, &a) >= 1);
+    go_id_t nb = go_spawn_attr(&attr, neighbour, &a);
+    TU_CHILD_CHECK(nb >= 1);
     TU_CHILD_CHECK(wg_wait(a.ready) == 0);
+    /* Not before the neighbour has left its stack for good: woken by its
+     * wg_done, this goroutine can run on another M while the neighbour is
+     * still inside wg_done, on the frames the overflow then overwrites (a
+     * SIGSEGV there won the race to report, under TSan at P=2). A waiting
+     * goroutine whose stack a snapshot can read has saved its context. */
+    int64_t deadline = tu_now_ns() + 10000 * TU_MS;
+    for (int parked = 0; !parked && tu_now_ns() < deadline;) {
+        go_goroutine_t gs[8];
+        gs[0].size = sizeof gs[0];
+        long n = go_goroutines(gs, 8, GO_SNAPSHOT_STACKS);
+        for (long i = 0; i < n && i < 8; i++)
+            if (gs[i].id == nb && gs[i].state == GO_GSTATE_WAITING && gs[i].nframes >= 1)
+                parked = 1;
+        if (!parked)
+            go_sleep(1 * TU_MS);
+    }
     go_id_t id = go_spawn_attr(&attr, bounded_overflower, &a);
     TU_CHILD_CHECK(id >= 1);
     printf("%lld\n", (long long)id);

@@ -20,7 +20,7 @@ import tempfile
 HEAD = r"SCHED \d+ms: gomaxprocs=(\d+) idleprocs=\d+ threads=\d+ spinningthreads=\d+ idlethreads=\d+ runqueue=\d+"
 LINES = [
     re.compile("^" + HEAD + r" \[\d+( \d+)*\]$"),
-    re.compile("^" + HEAD + r" gcwaiting=\d+ nmidlelocked=\d+ stopwait=\d+ sysmonwait=\d+$"),
+    re.compile("^" + HEAD + r" gcwaiting=\d+ nmidlelocked=-?\d+ stopwait=\d+ sysmonwait=\d+$"),
     re.compile(r"^  P\d+: status=\d+ schedtick=\d+ syscalltick=\d+ m=-?\d+ runqsize=\d+ gfreecnt=\d+ timerslen=\d+$"),
     re.compile(r"^  M\d+: p=-?\d+ curg=-?\d+ mallocing=\d+ throwing=\d+ preemptoff=\S* locks=\d+ dying=\d+"
                r" spinning=(true|false) blocked=(true|false) lockedg=-?\d+$"),
