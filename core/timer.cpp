@@ -106,6 +106,15 @@ void heap_add(Timers &ts, Entry e) {
     if (ts.heap[0].seq == e.seq) ts.note.wake();  // a new earliest deadline
 }
 
+// The timer at the top of the heap fires again at when (a ticker's next
+// tick, a function timer's retry). ts.lock held.
+void requeue_top(Timers &ts, Timer *t, std::int64_t when) {
+    t->when = when;
+    ts.heap[0].when = when;
+    ts.heap[0].seq = ts.seq++;
+    sift_down(ts.heap, 0);
+}
+
 void heap_add_timer(Timers &ts, Timer *t) { heap_add(ts, Entry{t->when, 0, t, nullptr}); }
 
 void *timer_thread(void *arg) {
@@ -142,10 +151,7 @@ void *timer_thread(void *arg) {
                     // fell behind are skipped, not queued.
                     std::int64_t next = t->when + t->period * (1 + (now - t->when) / t->period);
                     if (next < t->when) next = INT64_MAX;  // overflow
-                    t->when = next;
-                    ts->heap[0].when = next;
-                    ts->heap[0].seq = ts->seq++;
-                    sift_down(ts->heap, 0);
+                    requeue_top(*ts, t, next);
                 } else {
                     heap_remove(*ts, 0);
                 }
@@ -163,10 +169,7 @@ void *timer_thread(void *arg) {
                     // never drops one, and an fd deadline is such a call (a
                     // reader waits for it). The timer stays pending and
                     // tries again; stop and reset still apply to it.
-                    t->when = now + kSpawnRetryNs;
-                    ts->heap[0].when = t->when;
-                    ts->heap[0].seq = ts->seq++;
-                    sift_down(ts->heap, 0);
+                    requeue_top(*ts, t, now + kSpawnRetryNs);
                 } else {
                     heap_remove(*ts, 0);
                 }
