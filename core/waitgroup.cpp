@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <climits>
 
+#include "chaos.hpp"
 #include "sched.hpp"
 
 namespace gort {
@@ -44,11 +45,21 @@ int WaitGroup::add(std::int64_t delta, const char **panic_msg, bool checked) {
     if (v > 0 || w == 0) return 0;
     // The counter is zero and there are waiters. Nobody may touch the state
     // now: Add must not race with Wait at zero (Go's rule), so check it.
-    if (state.load(std::memory_order_acquire) != now) {
+    // Go checks with a load and then stores 0. One CAS does both: between
+    // Go's two steps a racing Add and a Wait could register one more waiter
+    // that the store would erase, and no later zero would wake it (the API
+    // fuzzer's hang: a wg_wait_err parked for good after a misuse); or an
+    // Add and a Done could reach this zero over the same waiters, and both
+    // would release them (a surplus wake-up lets a later Wait return while
+    // the counter is not zero). Here a misuse leaves every waiter counted in
+    // the state, and each is released exactly once, when the counter next
+    // reaches zero: the WaitGroup works again once the misuse is over.
+    GORT_CHAOS();
+    if (!state.compare_exchange_strong(now, 0, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
         *panic_msg = "sync: WaitGroup misuse: Add called concurrently with Wait";
         return 0;
     }
-    state.store(0, std::memory_order_release);
     sema.release_n(w);  // touches nothing of the WaitGroup after the first wake-up
     return 0;
 }

@@ -76,7 +76,9 @@ GORT_API int wg_wait(go_wg_t *wg) GORT_NOEXCEPT;
  * return an error instead: GO_ERANGE for "sync: negative WaitGroup counter"
  * (the counter is left unchanged), GO_EBUSY for "sync: WaitGroup misuse"
  * (and for wg_wait_err, "sync: WaitGroup is reused before previous Wait has
- * returned"; as in Go, the WaitGroup's state is then unreliable). Bindings
+ * returned"; as in Go, the WaitGroup's counter is then unreliable, but no
+ * waiter is lost or woken twice: once the misuse stops, the next time the
+ * counter reaches zero releases every waiter, once). Bindings
  * use these: a panic's jump must never cross Rust, JVM or CLR frames.
  * Since 0.3.0. */
 GORT_API int wg_add_err(go_wg_t *wg, int64_t delta) GORT_NOEXCEPT;

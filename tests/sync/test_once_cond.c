@@ -1034,6 +1034,138 @@ static void test_wg_wait_err_reused(void **state)
     wg_free(r.done);
 }
 
+/* After a misuse no waiter is lost: a WaitGroup whose Adds race its Waits
+ * (GO_EBUSY, "the state is unreliable", as Go's panic) still counts every
+ * parked waiter, so the next time the counter reaches zero releases them
+ * all. Go checks the state with a load and then stores zero; an Add and a
+ * Wait between the two registered a waiter that the store erased, parked
+ * for good (the API fuzzer's hang), and two Adds that reached zero over the
+ * same waiters both released them (a surplus wake-up, that lets a later
+ * Wait return early). Here churners make zero crossings (Add(1), Done)
+ * while waiters Wait in a loop, and racers Add(1) and Wait nearly back to
+ * back (a doner goroutine undoes their Adds); then the counter is brought
+ * to zero until every goroutine has ended, and one Wait must block. A chaos
+ * build (core/chaos.hpp) widens the window: with GORT_CHAOS=2 at
+ * GOMAXPROCS 2 and 4, the old code failed 6 runs of 6. */
+enum { MISUSE_WAITERS = 4, MISUSE_CHURNERS = 2, MISUSE_RACERS = 2, MISUSE_ROUNDS = 2000 };
+
+typedef struct misuse {
+    go_wg_t *wg;
+    go_chan_t *tokens; /* one per racer's Add: the doner's Done */
+    atomic_int churning;
+    atomic_int running;
+    atomic_int stop;
+    atomic_int busy; /* GO_EBUSY answers: the race was hit */
+    atomic_int bad_rc;
+} misuse_t;
+
+static void misuse_rc(misuse_t *m, int rc, int erange_ok)
+{
+    if (rc == GO_EBUSY)
+        atomic_fetch_add(&m->busy, 1);
+    else if (rc != 0 && !(erange_ok && rc == GO_ERANGE)) /* ERANGE: a count a misuse erased */
+        atomic_store(&m->bad_rc, rc);
+}
+
+static void misuse_waiter(void *p)
+{
+    misuse_t *m = p;
+    while (!atomic_load(&m->stop)) {
+        misuse_rc(m, wg_wait_err(m->wg), 0);
+        go_yield();
+    }
+    atomic_fetch_sub(&m->running, 1);
+}
+
+static void misuse_churner(void *p)
+{
+    misuse_t *m = p;
+    for (int i = 0; i < MISUSE_ROUNDS; i++) {
+        misuse_rc(m, wg_add_err(m->wg, 1), 0);
+        go_yield();
+        misuse_rc(m, wg_done_err(m->wg), 1);
+    }
+    atomic_fetch_sub(&m->churning, 1);
+    atomic_fetch_sub(&m->running, 1);
+}
+
+static void misuse_racer(void *p)
+{
+    misuse_t *m = p;
+    char token = 1;
+    for (int i = 0; i < MISUSE_ROUNDS; i++) {
+        misuse_rc(m, wg_add_err(m->wg, 1), 0);
+        /* a buffered send: the doner will undo this Add, soon but not yet */
+        misuse_rc(m, chan_send(m->tokens, &token), 0);
+        misuse_rc(m, wg_wait_err(m->wg), 0);
+    }
+    atomic_fetch_sub(&m->churning, 1);
+    atomic_fetch_sub(&m->running, 1);
+}
+
+static void misuse_doner(void *p)
+{
+    misuse_t *m = p;
+    char token;
+    while (chan_recv(m->tokens, &token) == 1)
+        misuse_rc(m, wg_done_err(m->wg), 1);
+    atomic_fetch_sub(&m->running, 1);
+}
+
+static void test_wg_err_misuse_keeps_waiters(void **state)
+{
+    (void)state;
+    misuse_t m = { .wg = wg_new(), .tokens = chan_new(1, 2 * MISUSE_RACERS) };
+    assert_non_null(m.wg);
+    assert_non_null(m.tokens);
+    atomic_store(&m.churning, MISUSE_CHURNERS + MISUSE_RACERS);
+    atomic_store(&m.running, MISUSE_WAITERS + MISUSE_CHURNERS + MISUSE_RACERS + 1);
+    for (int i = 0; i < MISUSE_WAITERS; i++)
+        TU_ASSERT_OK(go_spawn(misuse_waiter, &m));
+    for (int i = 0; i < MISUSE_CHURNERS; i++)
+        TU_ASSERT_OK(go_spawn(misuse_churner, &m));
+    for (int i = 0; i < MISUSE_RACERS; i++)
+        TU_ASSERT_OK(go_spawn(misuse_racer, &m));
+    TU_ASSERT_OK(go_spawn(misuse_doner, &m));
+    /* A racer a misuse left parked for good keeps `churning` above zero,
+     * so the counter is brought to zero all along, and once nothing churns,
+     * until every goroutine has ended. Each
+     * release takes one round; 20 s is for a loaded sanitizer run. */
+    int64_t start = go_nanotime();
+    while (atomic_load(&m.running) > 0) {
+        if (atomic_load(&m.churning) == 0 && !atomic_load(&m.stop)) {
+            atomic_store(&m.stop, 1);
+            assert_int_equal(chan_close(m.tokens), 0);
+        }
+        wg_add_err(m.wg, 1);
+        wg_done_err(m.wg);
+        go_sleep(TU_MS / 10);
+        if (go_nanotime() - start > 20000 * TU_MS)
+            fail_msg("%d goroutines never released after a misuse (%d still churning, "
+                     "%d GO_EBUSY answers)",
+                     atomic_load(&m.running), atomic_load(&m.churning), atomic_load(&m.busy));
+    }
+    assert_int_equal(atomic_load(&m.bad_rc), 0);
+    /* Nor was any waiter released twice: the WaitGroup works again once
+     * the misuse is over. A surplus wake-up (two Adds that both saw the same
+     * waiters at zero, both released them) lets this Wait return at once,
+     * with the counter at one, as GO_EBUSY. */
+    while (wg_done_err(m.wg) == 0) {
+    }
+    assert_int_equal(wg_add_err(m.wg, 1), 0);
+    twin_g_t t = { m.wg, new_wg(1), RC_UNSET, RC_UNSET, 0 };
+    TU_ASSERT_OK(go_spawn(twin_waiter, &t));
+    go_sleep(20 * TU_MS);
+    assert_int_equal(t.after, 0);
+    assert_int_equal(wg_done_err(m.wg), 0);
+    assert_int_equal(wg_wait(t.done), 0);
+    assert_int_equal(t.wait_rc, 0);
+    assert_int_equal(t.range_rc, GO_ERANGE);
+    wg_free(t.done);
+    wg_free(m.wg);
+    chan_free(m.tokens);
+}
+
 int main(void)
 {
     tu_save_signal_dispositions();
@@ -1056,6 +1188,7 @@ int main(void)
         TU_TEST(test_wg_err_in_goroutine),
         TU_TEST(test_wg_err_overflow_and_handles),
         TU_TEST(test_wg_wait_err_reused),
+        TU_TEST(test_wg_err_misuse_keeps_waiters),
     };
     return cmocka_run_group_tests(tests, tu_group_setup, NULL);
 }
