@@ -345,29 +345,44 @@ void set_address_message(Panic *p) {
     const char *name = p->type != nullptr && p->type->name != nullptr ? p->type->name : "unknown";
     constexpr std::size_t cap = sizeof p->inline_msg - 1;
     char *m = p->inline_msg;
-    std::size_t n = 0;
-    m[n++] = '(';
-    std::size_t len = strnlen(name, cap - n);
-    std::memcpy(m + n, name, len);
-    n += len;
-    char tail[2 + 2 + 2 * sizeof(void *)];  // ") 0x" and the digits
-    std::size_t t = 0;
-    tail[t++] = ')';
-    tail[t++] = ' ';
+    m[0] = '(';
+    std::size_t n = 1 + strnlen(name, cap - 1);
+    std::memcpy(m + 1, name, n - 1);
+    // ") 0x" and at most 16 digits, or ") (nil)": written in place when it
+    // fits (always, for a name under 40 bytes), else in `tail` and cut.
+    char tail[4 + 2 * sizeof(void *)];
+    char *t = n + sizeof tail <= cap ? m + n : tail;
+    std::size_t tn;
     if (p->value != nullptr) {
+        // Two digits a step, from a table: a byte's two hex digits.
+        static constexpr char kHex[] = "0123456789abcdef";
+        static constexpr auto kPairs = [] {
+            struct { char c[512]; } pairs{};
+            for (int i = 0; i < 256; i++) {
+                pairs.c[2 * i] = kHex[i >> 4];
+                pairs.c[2 * i + 1] = kHex[i & 15];
+            }
+            return pairs;
+        }();
         auto v = reinterpret_cast<std::uintptr_t>(p->value);
         std::size_t digits = (64 - static_cast<std::size_t>(__builtin_clzll(v)) + 3) / 4;
-        tail[t++] = '0';
-        tail[t++] = 'x';
-        for (std::size_t i = digits; i > 0; i--, v >>= 4) tail[t + i - 1] = "0123456789abcdef"[v & 15];
-        t += digits;
+        std::memcpy(t, ") 0x", 4);
+        char *d = t + 4 + digits;
+        for (; v > 0xf; v >>= 8) {
+            d -= 2;
+            std::memcpy(d, &kPairs.c[2 * (v & 0xff)], 2);
+        }
+        if (d != t + 4) t[4] = kHex[v];  // an odd digit count: the leading one
+        tn = 4 + digits;
     } else {
-        std::memcpy(tail + t, "(nil)", 5);
-        t += 5;
+        std::memcpy(t, ") (nil)", 7);
+        tn = 7;
     }
-    if (t > cap - n) t = cap - n;
-    std::memcpy(m + n, tail, t);
-    m[n + t] = 0;
+    if (t == tail) {
+        if (tn > cap - n) tn = cap - n;
+        std::memcpy(m + n, tail, tn);
+    }
+    m[n + tn] = 0;
     p->message = m;
 }
 
