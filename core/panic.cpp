@@ -323,8 +323,54 @@ void set_message(Panic *p, const char *msg) {
     p->heap_msg = true;
 }
 
+// The fast path of a panic (raise): the first panic of gs, raised in an
+// open GO_FRAME f (slots in use, none of its calls in the array). Its
+// newest records are f's slots, so they run straight from the slots, as
+// call_deferred runs an array record, with nothing moved: most panics are
+// recovered by such a call (Go's shape: a deferred recover in the function
+// that panics). p is linked, and f has its true depth (recovery compares
+// depths) and its defer_base (a recovery closes f: its end then looks
+// there); no other frame's depth is needed before the general path, whose
+// spill_slots gives every frame its own. Returns, with p unrecovered, when
+// f has no open slot left (run out, or closed by a call that deferred to f
+// from inside a slot's call): the general path goes on from there.
+GORT_NO_TSAN void run_open_slots(GState *gs, Panic *p, Frame *f) {
+    go_dframe_t *d = slots_of(f);
+    std::uint32_t depth = 0;
+    for (Frame *q = f; q != nullptr; q = q->parent) depth++;
+    f->depth = depth;
+    f->defer_base = gs->ndefers;
+    p->link = nullptr;
+    gs->panic = p;
+    p->raised_in = f;
+    p->depth = depth;
+    while (d->n - 1 < GO_FRAME_SLOTS) {  // 1..8 slots, not closed
+        std::uint32_t i = --d->n;
+        go_defer_fn_t fn = d->slot[i].fn;
+        void *arg = d->slot[i].arg;
+        Frame df;
+        frame_enter(gs, &df);
+        df.started_by = p;
+        p->defer_frame = &df;
+        if (__builtin_setjmp(df.jb) == 0) invoke(fn, arg);
+        // Here normally, or after a recovery into this frame (as in
+        // call_deferred).
+        Frame *volatile fv = &df;
+        if (fv->started_by != nullptr) fv->started_by->defer_frame = nullptr;
+        frame_leave(fv);
+        if (p->recovered) recovery(gs, f);
+    }
+}
+
 [[noreturn]] GORT_NO_TSAN void raise(GState *gs, Panic *p) {
     if (frame_is_stale(gs, __builtin_frame_address(0))) stale_frame();
+    Frame *f = gs->frame;
+    if (gs->panic == nullptr && f != nullptr && (f->flags & kFrameSlots) != 0 &&
+        slots_of(f)->n - 1 < GO_FRAME_SLOTS) {
+        run_open_slots(gs, p, f);
+        if (!spill_slots(gs)) fatal_error("runtime: out of memory for a panic");
+        panic_loop(gs, p);
+    }
     if (!spill_slots(gs)) fatal_error("runtime: out of memory for a panic");
     p->link = gs->panic;
     if (gs->panic != nullptr) gs->panic->aborted = true;  // its deferred call panicked
