@@ -1008,6 +1008,22 @@ static void test_typed_value_text(void **state)
             assert_string_equal(t.got, want);
         }
     }
+    /* The runtime keeps the last text made; a type at the same address
+     * with another name (freed, and another allocated there) and the same
+     * value must not get it: one type, its name's bytes changed. */
+    static char name[16];
+    go_panic_type_t type = { sizeof type, name, NULL, NULL };
+    const char *names2[] = { "first", "other", "firs", "first2", "first" };
+    for (size_t i = 0; i < sizeof names2 / sizeof names2[0]; i++) {
+        snprintf(name, sizeof name, "%s", names2[i]);
+        for (int twice = 0; twice < 2; twice++) {
+            text_case_t t = { &type, &x, "", 0 };
+            assert_int_equal(go_call(text_body, &t), 0);
+            char want[128];
+            snprintf(want, sizeof want, "(%s) %p", names2[i], (void *)&x);
+            assert_string_equal(t.got, want);
+        }
+    }
 }
 
 static void test_no_goroutine_leaked(void **state)
