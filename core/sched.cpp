@@ -658,11 +658,14 @@ inline G *next_quick(M *m) {
 inline void check_canary(G *g) {
     if (__builtin_expect(g->stack->guard == 0, 0) && !stack_canary_ok(g->stack)) {
         // Unguarded stack (old kernel, mprotect budget exhausted): the
-        // goroutine wrote below its stack; report it as Go would.
+        // goroutine wrote below its stack; report it as Go would. The
+        // first line is the report's: it waits for the right to print, or
+        // another thread's report could land inside it.
+        begin_dying();
         write_str("runtime: goroutine ");
         write_int(g->id);
         write_str(" overwrote the canary below its unguarded stack\n");
-        fatal_error("stack overflow");
+        fatal_error_begun("stack overflow");
     }
 }
 
