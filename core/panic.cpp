@@ -358,7 +358,19 @@ GORT_NO_TSAN void run_open_slots(GState *gs, Panic *p, Frame *f) {
         Frame *volatile fv = &df;
         if (fv->started_by != nullptr) fv->started_by->defer_frame = nullptr;
         frame_leave(fv);
-        if (p->recovered) recovery(gs, f);
+        if (p->recovered) {
+            // recovery(gs, f), for what it finds here when f is still open:
+            // p the only panic, f innermost with no record in the array.
+            if (gs->panic == p && p->link == nullptr && !slots_closed(d) &&
+                gs->ndefers == f->defer_base && gs->frame == f) {
+                gs->panic = nullptr;
+                f->recovered = p;  // released at f's end (the value lives until then)
+                d->n |= GO_DFRAME_CLOSED;  // which goes through dframe_leave
+                f->flags |= kFrameLanded;
+                __builtin_longjmp(f->jb, 1);
+            }
+            recovery(gs, f);
+        }
     }
 }
 
