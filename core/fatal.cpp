@@ -70,8 +70,8 @@ bool dying_here() { return g_dying.load() && g_dying_tid.load() == gettid(); }
 
 
 namespace {
-[[noreturn]] void die(const char *prefix, const char *msg) {
-    begin_dying();
+// The report of a fatal error, once this thread may print (begin_dying).
+[[noreturn]] void die_begun(const char *prefix, const char *msg) {
     // Go's output reaches the terminal unbuffered; a C program's stdout may
     // sit in a buffer: flush it so the output before the failure survives.
     std::fflush(stdout);
@@ -83,7 +83,12 @@ namespace {
 }
 }  // namespace
 
-void fatal_error(const char *msg) { die("fatal error: ", msg); }
+void fatal_error(const char *msg) {
+    begin_dying();
+    die_begun("fatal error: ", msg);
+}
+
+void fatal_error_begun(const char *msg) { die_begun("fatal error: ", msg); }
 
 void fatal_error_plain(const char *msg) {
     begin_dying();

@@ -31,6 +31,10 @@ public:
             return;
         lock_slow();
     }
+    bool try_lock() {
+        uint32_t c = 0;
+        return state_.compare_exchange_strong(c, 1, std::memory_order_acquire);
+    }
     void unlock() {
         if (__builtin_expect(state_.exchange(0, std::memory_order_release) == 2, 0))
             futex_wake(&state_, 1);

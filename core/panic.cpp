@@ -323,8 +323,66 @@ void set_message(Panic *p, const char *msg) {
     p->heap_msg = true;
 }
 
+// The fast path of a panic (raise): the first panic of gs, raised in an
+// open GO_FRAME f (slots in use, none of its calls in the array). Its
+// newest records are f's slots, so they run straight from the slots, as
+// call_deferred runs an array record, with nothing moved: most panics are
+// recovered by such a call (Go's shape: a deferred recover in the function
+// that panics). p is linked, and f has its true depth (recovery compares
+// depths) and its defer_base (a recovery closes f: its end then looks
+// there); no other frame's depth is needed before the general path, whose
+// spill_slots gives every frame its own. Returns, with p unrecovered, when
+// f has no open slot left (run out, or closed by a call that deferred to f
+// from inside a slot's call): the general path goes on from there.
+GORT_NO_TSAN void run_open_slots(GState *gs, Panic *p, Frame *f) {
+    go_dframe_t *d = slots_of(f);
+    std::uint32_t depth = 0;
+    for (Frame *q = f; q != nullptr; q = q->parent) depth++;
+    f->depth = depth;
+    f->defer_base = gs->ndefers;
+    p->link = nullptr;
+    gs->panic = p;
+    p->raised_in = f;
+    p->depth = depth;
+    while (d->n - 1 < GO_FRAME_SLOTS) {  // 1..8 slots, not closed
+        std::uint32_t i = --d->n;
+        go_defer_fn_t fn = d->slot[i].fn;
+        void *arg = d->slot[i].arg;
+        Frame df;
+        frame_enter(gs, &df);
+        df.started_by = p;
+        p->defer_frame = &df;
+        if (__builtin_setjmp(df.jb) == 0) invoke(fn, arg);
+        // Here normally, or after a recovery into this frame (as in
+        // call_deferred).
+        Frame *volatile fv = &df;
+        if (fv->started_by != nullptr) fv->started_by->defer_frame = nullptr;
+        frame_leave(fv);
+        if (p->recovered) {
+            // recovery(gs, f), for what it finds here when f is still open:
+            // p the only panic, f innermost with no record in the array.
+            if (gs->panic == p && p->link == nullptr && !slots_closed(d) &&
+                gs->ndefers == f->defer_base && gs->frame == f) {
+                gs->panic = nullptr;
+                f->recovered = p;  // released at f's end (the value lives until then)
+                d->n |= GO_DFRAME_CLOSED;  // which goes through dframe_leave
+                f->flags |= kFrameLanded;
+                __builtin_longjmp(f->jb, 1);
+            }
+            recovery(gs, f);
+        }
+    }
+}
+
 [[noreturn]] GORT_NO_TSAN void raise(GState *gs, Panic *p) {
     if (frame_is_stale(gs, __builtin_frame_address(0))) stale_frame();
+    Frame *f = gs->frame;
+    if (gs->panic == nullptr && f != nullptr && (f->flags & kFrameSlots) != 0 &&
+        slots_of(f)->n - 1 < GO_FRAME_SLOTS) {
+        run_open_slots(gs, p, f);
+        if (!spill_slots(gs)) fatal_error("runtime: out of memory for a panic");
+        panic_loop(gs, p);
+    }
     if (!spill_slots(gs)) fatal_error("runtime: out of memory for a panic");
     p->link = gs->panic;
     if (gs->panic != nullptr) gs->panic->aborted = true;  // its deferred call panicked
@@ -345,29 +403,44 @@ void set_address_message(Panic *p) {
     const char *name = p->type != nullptr && p->type->name != nullptr ? p->type->name : "unknown";
     constexpr std::size_t cap = sizeof p->inline_msg - 1;
     char *m = p->inline_msg;
-    std::size_t n = 0;
-    m[n++] = '(';
-    std::size_t len = strnlen(name, cap - n);
-    std::memcpy(m + n, name, len);
-    n += len;
-    char tail[2 + 2 + 2 * sizeof(void *)];  // ") 0x" and the digits
-    std::size_t t = 0;
-    tail[t++] = ')';
-    tail[t++] = ' ';
+    m[0] = '(';
+    std::size_t n = 1 + strnlen(name, cap - 1);
+    std::memcpy(m + 1, name, n - 1);
+    // ") 0x" and at most 16 digits, or ") (nil)": written in place when it
+    // fits (always, for a name under 40 bytes), else in `tail` and cut.
+    char tail[4 + 2 * sizeof(void *)];
+    char *t = n + sizeof tail <= cap ? m + n : tail;
+    std::size_t tn;
     if (p->value != nullptr) {
+        // Two digits a step, from a table: a byte's two hex digits.
+        static constexpr char kHex[] = "0123456789abcdef";
+        static constexpr auto kPairs = [] {
+            struct { char c[512]; } pairs{};
+            for (int i = 0; i < 256; i++) {
+                pairs.c[2 * i] = kHex[i >> 4];
+                pairs.c[2 * i + 1] = kHex[i & 15];
+            }
+            return pairs;
+        }();
         auto v = reinterpret_cast<std::uintptr_t>(p->value);
         std::size_t digits = (64 - static_cast<std::size_t>(__builtin_clzll(v)) + 3) / 4;
-        tail[t++] = '0';
-        tail[t++] = 'x';
-        for (std::size_t i = digits; i > 0; i--, v >>= 4) tail[t + i - 1] = "0123456789abcdef"[v & 15];
-        t += digits;
+        std::memcpy(t, ") 0x", 4);
+        char *d = t + 4 + digits;
+        for (; v > 0xf; v >>= 8) {
+            d -= 2;
+            std::memcpy(d, &kPairs.c[2 * (v & 0xff)], 2);
+        }
+        if (d != t + 4) t[4] = kHex[v];  // an odd digit count: the leading one
+        tn = 4 + digits;
     } else {
-        std::memcpy(tail + t, "(nil)", 5);
-        t += 5;
+        std::memcpy(t, ") (nil)", 7);
+        tn = 7;
     }
-    if (t > cap - n) t = cap - n;
-    std::memcpy(m + n, tail, t);
-    m[n + t] = 0;
+    if (t == tail) {
+        if (tn > cap - n) tn = cap - n;
+        std::memcpy(m + n, tail, tn);
+    }
+    m[n + tn] = 0;
     p->message = m;
 }
 

@@ -14,7 +14,11 @@
 //     with no call into the runtime (kFrameSlots): they are older than its
 //     array records. A panic or Goexit first moves every frame's slot
 //     records into the array (spill_slots), so that from then on the
-//     records form one stack, each frame's above its parent's.
+//     records form one stack, each frame's above its parent's. One
+//     exception, the panic's fast path (panic.cpp, run_open_slots): the
+//     first panic raised in an open GO_FRAME (all its records in its slots)
+//     runs those slots in place, newest first, and moves nothing unless it
+//     goes on past that frame; a panic raised meanwhile spills as usual.
 //  2. A deferred call runs in a frame of its own (started_by = the panic or
 //     Goexit that runs it, or null at a normal frame end). recover succeeds
 //     only when gs->frame is the frame of a deferred call started by the

@@ -26,6 +26,7 @@
 #include <new>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 
 #include "fatal.hpp"
 #include "panic.hpp"
@@ -361,6 +362,15 @@ int pinned_count_blocked() {
 
 void pinned_write_blocked() {
     Pool &pool = *g_pool;
+    // A fatal report: the pool's lock may be held by this thread, or by one
+    // that waits for a lock this one holds. Try for 100 ms; past that the
+    // walk goes without it (a thread that leaves the pool meanwhile could
+    // be read after it was freed, in a process about to exit).
+    bool locked = false;
+    for (int i = 0; i < 100 && !(locked = pool.lock.try_lock()); i++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, nullptr);
+    }
     for (PinnedThread *t = pool.all; t != nullptr; t = t->all_next) {
         if (!t->blocked.load(std::memory_order_relaxed)) continue;
         write_str("\ngoroutine ");
@@ -370,6 +380,7 @@ void pinned_write_blocked() {
         write_str(why != nullptr ? why : "waiting");
         write_str(", locked to thread]:\n");
     }
+    if (locked) pool.lock.unlock();
 }
 
 bool pinned_write_all(Out &o, bool first) {

@@ -658,11 +658,14 @@ inline G *next_quick(M *m) {
 inline void check_canary(G *g) {
     if (__builtin_expect(g->stack->guard == 0, 0) && !stack_canary_ok(g->stack)) {
         // Unguarded stack (old kernel, mprotect budget exhausted): the
-        // goroutine wrote below its stack; report it as Go would.
+        // goroutine wrote below its stack; report it as Go would. The
+        // first line is the report's: it waits for the right to print, or
+        // another thread's report could land inside it.
+        begin_dying();
         write_str("runtime: goroutine ");
         write_int(g->id);
         write_str(" overwrote the canary below its unguarded stack\n");
-        fatal_error("stack overflow");
+        fatal_error_begun("stack overflow");
     }
 }
 
@@ -940,7 +943,10 @@ G *netpoll_inject(P *p, G *list) {
         g = next;
         more = true;
     }
-    if (more) wakep();
+    if (more) {
+        std::atomic_thread_fence(std::memory_order_seq_cst);  // as in ready_on
+        wakep();
+    }
     return first;
 }
 
@@ -1213,6 +1219,14 @@ void ready_on(M *m, G *g) {
     g->status.store(kGRunnable, std::memory_order_release);  // a dump that holds it reads its fields
     if (m != nullptr && m->p != nullptr && m->curg != nullptr) {
         runq_put(m->p, g, true);
+        // Invariant 5 is Dekker's: this side stores g, then reads npidle
+        // and nmspinning; a spinner that gives up decrements nmspinning (a
+        // locked instruction), then reads the queues. x86 lets this side's
+        // reads pass its store (runq_put's is a plain one), so both could
+        // miss the other: g would wait behind this M's goroutine (until
+        // sysmon's backstop). Go has the barrier from runqput's CAS on
+        // runnext; here a fence (GCC: a locked OR on the stack) orders them.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
     } else {
         LockGuard lg(g_sched->lock);
         globrunq_put_locked(g);

@@ -513,6 +513,9 @@ int maxprocs_set(int n);  // returns the previous value
 
 // fatal.cpp
 [[noreturn]] void fatal_error(const char *msg);
+// fatal_error for a thread that already called begin_dying (and wrote the
+// report's first lines): the rest of the report.
+[[noreturn]] void fatal_error_begun(const char *msg);
 // Go's throw without a goroutine trace (its deadlock errors print none).
 [[noreturn]] void fatal_error_plain(const char *msg);
 // signal.cpp

@@ -126,6 +126,7 @@ void *timer_thread(void *arg) {
         G *sleepers = nullptr;
         bool counted = false;
         int popped = 0;
+        bool spawn_failed = false;  // in this pass: the others retry without trying
         // At most kBatch timers per lock hold: 100,000 sleepers expiring at
         // once must not keep the goroutines that go to sleep waiting.
         constexpr int kBatch = 256;
@@ -162,13 +163,18 @@ void *timer_thread(void *arg) {
             case Timer::Kind::kFunc: {
                 // The goroutine runs fn(arg); a program that is over starts
                 // nothing (-ESHUTDOWN).
-                std::int64_t id = spawn(t->fn, t->arg, 0, kDefaultStackClass, nullptr, false);
+                std::int64_t id = spawn_failed ? -EAGAIN
+                                               : spawn(t->fn, t->arg, 0, kDefaultStackClass, nullptr, false);
                 if (id == -EAGAIN || id == -ENOMEM) {
                     // No stack or no memory now (an address-space limit, a
                     // burst): the call must still happen, as Go's AfterFunc
                     // never drops one, and an fd deadline is such a call (a
                     // reader waits for it). The timer stays pending and
                     // tries again; stop and reset still apply to it.
+                    // The rest of this pass's function timers wait with it
+                    // (100,000 of them must not each fail a spawn a
+                    // millisecond).
+                    spawn_failed = true;
                     requeue_top(*ts, t, now + kSpawnRetryNs);
                 } else {
                     heap_remove(*ts, 0);

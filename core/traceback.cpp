@@ -176,6 +176,17 @@ bool g_in_handler = false;
 // mangling) into buf.
 const char *display_name(const char *raw, char *buf, std::size_t cap) {
     if (raw == nullptr) return "?";
+    // GCC's "f.localalias" (a local alias of f that its own module calls,
+    // -fPIC without interposition) is f itself: its symbol-table name is
+    // what a build without debug information shows.
+    constexpr char kAlias[] = ".localalias";
+    constexpr std::size_t kAliasLen = sizeof kAlias - 1;
+    std::size_t rn = std::strlen(raw);
+    if (rn > kAliasLen && std::strcmp(raw + rn - kAliasLen, kAlias) == 0 && rn - kAliasLen < cap) {
+        std::memcpy(buf, raw, rn - kAliasLen);
+        buf[rn - kAliasLen] = 0;
+        raw = buf;
+    }
     if (raw[0] == '_' && raw[1] == 'Z' && !g_in_handler) {
         int status = 0;
         char *d = abi::__cxa_demangle(raw, nullptr, nullptr, &status);

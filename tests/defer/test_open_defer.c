@@ -463,6 +463,135 @@ static void test_panic_across_slotted_frames(void **state)
     run_both_ways(levels_body, &c, panic_reset, levels_check);
 }
 
+/* A panic raised in an open frame (slots only) runs the slots where they
+ * are (core/panic.cpp, run_open_slots). Its edges, in one frame, newest
+ * first: a slot's call that panics and recovers inside its own frame (the
+ * first panic goes on with the next slot); one that defers to the
+ * panicking frame by name (the frame closes: the new call is its newest,
+ * and what is left goes through the array); one that recovers nothing;
+ * then the recovering one, and a last call that runs at the landing
+ * frame's end. The outer frame's own call runs at its end. */
+typedef struct edge {
+    panic_ctx_t *c;
+    go_dframe_t *frame; /* the panicking frame, for defer_by_name */
+    item_t named;
+} edge_t;
+
+static void inner_panic_recovered(void *p)
+{
+    edge_t *e = p;
+    rec_arg_t r = { e->c, NULL };
+    GO_FRAME(g) {
+        tlog_add(&e->c->log, "in-landed;");
+        return;
+    }
+    GO_DEFER(g, recover_fn, &r);
+    tlog_add(&e->c->log, "in-panic;");
+    panic_raise("inner");
+}
+
+static void defer_by_name(void *p)
+{
+    edge_t *e = p;
+    tlog_add(&e->c->log, "name;");
+    assert_int_equal(GO_DEFER(*e->frame, item_fn, &e->named), 0);
+}
+
+static NOINLINE int edge_frame(edge_t *e)
+{
+    panic_ctx_t *c = e->c;
+    rec_arg_t r = { c, NULL };
+    item_t last = { &c->log, "last;" }, none = { &c->log, "none;" };
+    GO_FRAME(f) {
+        c->landed++;
+        tlog_add(&c->log, "landed;");
+        return -3;
+    }
+    e->frame = &f;
+    GO_DEFER(f, item_fn, &last);
+    GO_DEFER(f, recover_fn, &r);
+    GO_DEFER(f, item_fn, &none);
+    GO_DEFER(f, defer_by_name, e);
+    GO_DEFER(f, inner_panic_recovered, e);
+    tlog_add(&c->log, "panic;");
+    panic_raise("outer");
+    return 0;
+}
+
+static void edge_body(void *p)
+{
+    panic_ctx_t *c = p;
+    edge_t e = { c, NULL, { &c->log, "named;" } };
+    item_t outer = { &c->log, "outer;" };
+    GO_FRAME(o) {}
+    GO_DEFER(o, item_fn, &outer);
+    c->result = edge_frame(&e);
+}
+
+static void edge_check(void *p)
+{
+    panic_ctx_t *c = p;
+    assert_string_equal(c->log.buf,
+                        "panic;in-panic;R;in-landed;name;named;none;R;landed;last;outer;");
+    assert_int_equal(c->recovered, 2);
+    assert_int_equal(c->landed, 1);
+    assert_string_equal(c->message, "outer");
+    assert_int_equal(c->result, -3);
+}
+
+static void test_panic_in_an_open_frame(void **state)
+{
+    (void)state;
+    static panic_ctx_t c;
+    run_both_ways(edge_body, &c, panic_reset, edge_check);
+}
+
+/* The same frame whose slots' calls recover nothing: the panic goes on
+ * to the outer frame, whose slot call recovers it there. */
+static NOINLINE void unrecovered_frame(panic_ctx_t *c)
+{
+    item_t a = { &c->log, "a;" }, b = { &c->log, "b;" };
+    GO_FRAME(f) {
+        tlog_add(&c->log, "wrong landing;");
+        return;
+    }
+    GO_DEFER(f, item_fn, &a);
+    GO_DEFER(f, item_fn, &b);
+    tlog_add(&c->log, "panic;");
+    panic_raise("passes");
+}
+
+static void unrecovered_body(void *p)
+{
+    panic_ctx_t *c = p;
+    rec_arg_t r = { c, NULL };
+    item_t z = { &c->log, "z;" };
+    GO_FRAME(o) {
+        c->landed++;
+        tlog_add(&c->log, "landed;");
+        return;
+    }
+    GO_DEFER(o, item_fn, &z);
+    GO_DEFER(o, recover_fn, &r);
+    unrecovered_frame(c);
+}
+
+static void unrecovered_check(void *p)
+{
+    panic_ctx_t *c = p;
+    assert_string_equal(c->log.buf, "panic;b;a;R;landed;z;");
+    assert_int_equal(c->recovered, 1);
+    assert_int_equal(c->landed, 1);
+    assert_string_equal(c->message, "passes");
+}
+
+static void test_open_frame_passes_the_panic_on(void **state)
+{
+    (void)state;
+    static panic_ctx_t c;
+    run_both_ways(unrecovered_body, &c, panic_reset, unrecovered_check);
+}
+
 /* a slot's call panics at the frame's normal end; a later slot call (an
  * older one) recovers it: the frame lands, its last call runs at the end */
 static NOINLINE int end_panics(panic_ctx_t *c)
@@ -879,6 +1008,22 @@ static void test_typed_value_text(void **state)
             assert_string_equal(t.got, want);
         }
     }
+    /* The runtime keeps the last text made; a type at the same address
+     * with another name (freed, and another allocated there) and the same
+     * value must not get it: one type, its name's bytes changed. */
+    static char name[16];
+    go_panic_type_t type = { sizeof type, name, NULL, NULL };
+    const char *names2[] = { "first", "other", "firs", "first2", "first" };
+    for (size_t i = 0; i < sizeof names2 / sizeof names2[0]; i++) {
+        snprintf(name, sizeof name, "%s", names2[i]);
+        for (int twice = 0; twice < 2; twice++) {
+            text_case_t t = { &type, &x, "", 0 };
+            assert_int_equal(go_call(text_body, &t), 0);
+            char want[128];
+            snprintf(want, sizeof want, "(%s) %p", names2[i], (void *)&x);
+            assert_string_equal(t.got, want);
+        }
+    }
 }
 
 static void test_no_goroutine_leaked(void **state)
@@ -901,6 +1046,8 @@ int main(void)
         TU_TEST(test_call_that_defers),
         TU_TEST(test_panic_across_slotted_frames),
         TU_TEST(test_panic_at_the_frames_end),
+        TU_TEST(test_panic_in_an_open_frame),
+        TU_TEST(test_open_frame_passes_the_panic_on),
         TU_TEST(test_frame_hides_the_panic),
         TU_TEST(test_deep_chain),
         TU_TEST(test_goexit_runs_the_slots),
