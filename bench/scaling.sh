@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/scaling.sh - how gort and Go scale with GOMAXPROCS: spawn_join,
-# pingpong, skynet, chan_buffered and mutex (G = 2 x GOMAXPROCS goroutines)
-# at each GOMAXPROCS of a list, gort and its Go twin alternating in one
-# invocation, and a markdown table of medians (ns per operation; skynet in
+# pingpong (64 pairs), skynet, chan_buffered and mutex (G = 2 x GOMAXPROCS
+# goroutines) at each GOMAXPROCS of a list, gort and its Go twin alternating
+# in one invocation, and a markdown table of medians (ns per operation; skynet in
 # ms) with the gort/Go ratio. With SCALING_PLOT=FILE (.png or .svg) it also
 # draws ns/op against GOMAXPROCS, both runtimes, one panel a benchmark
 # (python3 with matplotlib).
@@ -57,6 +57,7 @@ one() {
     local bin=$builddir/bench/$2 args=("${size[$2]}")
     [ "$1" = go ] && bin=$tmp/$2
     [ "$2" = mutex ] && args+=($(( 2 * $3 )))
+    [ "$2" = pingpong ] && args+=(64)  # pairs: work for every P
     local out
     out=$(GOMAXPROCS=$3 timeout -k 10 300 "$bin" "${args[@]}" 2>/dev/null) || { echo ERR; return; }
     echo "${out%% *}"
@@ -83,6 +84,7 @@ for x in "${programs[@]}"; do
         [ "$x" = skynet ] && unit=ms
         label=$x
         [ "$x" = mutex ] && label="mutex G=2P"
+        [ "$x" = pingpong ] && label="pingpong 64 pairs"
         printf '| %s | %s | %s %s | %s %s | %s |\n' "$label" "$p" "$ma" "$unit" "$mb" "$unit" "$ratio"
         printf '%s\t%s\t%s\t%s\t%s\n' "$x" "$p" "$ma" "$mb" "$unit" >>"$data"
     done
