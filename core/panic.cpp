@@ -57,6 +57,23 @@ void release_list(GState *gs, Panic *p) {
 // __builtin_longjmp). User frames skipped by a recovery still leave theirs:
 // TSan builds stand some 30,000 recoveries per goroutine.
 
+
+// The calling goroutine's (or thread's) GState: go_dstate_tls_ once set (it
+// is what GO_FRAME's inline parts trust: the running goroutine's, set at
+// every switch, or a thread's own after its first frame), else gstate() and
+// its out-of-line lookups. For the panic path, which always runs below a
+// frame, so that it seldom falls back.
+inline GState *gstate_fast() {
+#if defined(__x86_64__)
+    go_dstate_t *ds;
+    __asm__ __volatile__("movq go_dstate_tls_@gottpoff(%%rip), %0\n\t"
+                         "movq %%fs:(%0), %0"
+                         : "=r"(ds));
+    if (__builtin_expect(ds != nullptr, 1)) return reinterpret_cast<GState *>(ds);
+#endif
+    return gstate();
+}
+
 [[noreturn]] void stale_frame();
 [[noreturn]] __attribute__((cold, noinline)) void forced_unwind_in_frame();
 
@@ -800,7 +817,7 @@ void gstate_reset(GState *gs) {
 // ---------------------------------------------------------------- panics
 
 GORT_NO_TSAN void panic_start(const char *msg, void *value, const go_panic_type_t *type) {
-    GState *gs = gstate();
+    GState *gs = gstate_fast();
     Panic *p = panic_alloc(gs);
     p->value = value;
     p->type = type;
@@ -848,8 +865,7 @@ GORT_NO_TSAN void sigpanic() {
 }
 
 int recover_impl(go_recovered_t *out) {
-    G *g = current_g();
-    GState *gs = g != nullptr ? &g->ds : thread_gstate();
+    GState *gs = gstate_fast();
     Panic *p = gs->panic;
     if (p == nullptr || p->goexit || p->recovered || p->defer_frame == nullptr ||
         gs->frame != p->defer_frame)
