@@ -78,6 +78,9 @@ struct Handle<go_cond> {
 
 static_assert(offsetof(go_wg, wg) == 0 && offsetof(WaitGroup, magic) == 0, "magic first");
 static_assert(offsetof(go_mutex, mu) == 0 && offsetof(Mutex, magic) == 0, "magic first");
+static_assert(offsetof(go_mutex, mu) + offsetof(Mutex, state) == 64 && sizeof(Mutex::state) == sizeof(int) &&
+                  Mutex::kMagic == 0x6d55544bu && Mutex::kLocked == 1 && alignof(go_mutex) == 64,
+              "gort/sync.h's inline mutex paths (GO_MUTEX_STATE_OFFSET_, GO_MUTEX_MAGIC_) are ABI");
 static_assert(offsetof(go_rwmutex, rw) == 0 && offsetof(RWMutex, magic) == 0, "magic first");
 static_assert(offsetof(go_once, magic) == 0 && offsetof(go_cond, magic) == 0, "magic first");
 

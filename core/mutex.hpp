@@ -31,6 +31,10 @@ struct Mutex {
     alignas(64) std::atomic<std::int32_t> state{0};
     Sema sema{0};
 
+    // mutex_lock's and mutex_unlock's inline paths (gort/sync.h) do these
+    // same two CASes on this word in the caller: its offset (64), encoding
+    // (kLocked = 1, no other bit: no waiter) and the magic are ABI (static
+    // asserts in capi/sync.cpp): programs compiled with them do these CASes.
     void lock() {
         std::int32_t z = 0;
         if (__builtin_expect(state.compare_exchange_strong(z, kLocked, std::memory_order_acquire), 1))

@@ -115,6 +115,58 @@ GORT_API int mutex_unlock(go_mutex_t *mu) GORT_NOEXCEPT;
  * languages answer such misuse with an exception. */
 GORT_API int mutex_unlock_err(go_mutex_t *mu) GORT_NOEXCEPT;
 
+/* The inline fast paths (GNU C; added after 0.7.0). mutex_lock and mutex_unlock
+ * are macros over these: an uncontended Lock, and an Unlock with no waiter,
+ * are one compare-and-swap in the caller, as Go's inlined fast paths, with
+ * no call into the library. Everything else (a held or contended mutex,
+ * waiters to wake, starvation mode, a bad handle, an unlock of an unlocked
+ * mutex) calls the functions above, so behaviour and errors are the same.
+ * Their address, and (mutex_lock)(mu), are still the library's. What they
+ * read is part of the ABI from then on: a mutex handle is 64-byte aligned,
+ * its first 32 bits are GO_MUTEX_MAGIC_ while it lives, and its state is the
+ * int at byte GO_MUTEX_STATE_OFFSET_: 0 unlocked, 1 locked with no waiter.
+ * Define GORT_NO_INLINE_SYNC before including gort.h for plain calls. */
+#if defined(__GNUC__) && !defined(SWIG) && !defined(GORT_NO_INLINE_SYNC) && \
+    !defined(GORT_BUILDING_LIBRARY)
+#define GO_MUTEX_MAGIC_ 0x6d55544bu
+#define GO_MUTEX_STATE_OFFSET_ 64
+
+/* The state word of mu when mu looks like a live mutex, else NULL. */
+static inline int *go_mutex_state_(go_mutex_t *mu) GORT_NOEXCEPT
+{
+    unsigned int magic;
+    if (__builtin_expect(mu == 0 || ((unsigned long)mu & 63) != 0, 0))
+        return 0;
+    __builtin_memcpy(&magic, mu, sizeof magic);
+    if (__builtin_expect(magic != GO_MUTEX_MAGIC_, 0))
+        return 0;
+    return (int *)(void *)((char *)mu + GO_MUTEX_STATE_OFFSET_);
+}
+
+static inline int go_mutex_lock_(go_mutex_t *mu) GORT_NOEXCEPT
+{
+    int *state = go_mutex_state_(mu), unlocked = 0;
+    if (__builtin_expect(state != 0 && __atomic_compare_exchange_n(state, &unlocked, 1, 0,
+                                                                   __ATOMIC_ACQUIRE,
+                                                                   __ATOMIC_RELAXED), 1))
+        return 0;
+    return (mutex_lock)(mu);
+}
+
+static inline int go_mutex_unlock_(go_mutex_t *mu) GORT_NOEXCEPT
+{
+    int *state = go_mutex_state_(mu), locked = 1;
+    if (__builtin_expect(state != 0 && __atomic_compare_exchange_n(state, &locked, 0, 0,
+                                                                   __ATOMIC_RELEASE,
+                                                                   __ATOMIC_RELAXED), 1))
+        return 0;
+    return (mutex_unlock)(mu);
+}
+
+#define mutex_lock(mu) go_mutex_lock_(mu)
+#define mutex_unlock(mu) go_mutex_unlock_(mu)
+#endif
+
 /* ---------------------------------------------------------------- RWMutex
  *
  * sync.RWMutex: any number of readers or one writer. Writer preference, as

@@ -93,6 +93,20 @@ static void test_mutex_bad_handles(void **state)
     assert_int_equal(mutex_trylock(bogus), GO_EINVAL);
     assert_int_equal(mutex_unlock(bogus), GO_EINVAL);
     assert_int_equal(mutex_unlock_err(bogus), GO_EINVAL);
+    /* the inline paths check what the library checks: a pointer inside a
+     * live mutex (not 64-byte aligned), a freed mutex; the live one is left
+     * unlocked by all of it */
+    go_mutex_t *live = mutex_new();
+    assert_non_null(live);
+    go_mutex_t *inside = (go_mutex_t *)(void *)((char *)live + 8);
+    assert_int_equal(mutex_lock(inside), GO_EINVAL);
+    assert_int_equal(mutex_unlock(inside), GO_EINVAL);
+    assert_int_equal(mutex_trylock(live), 1);
+    assert_int_equal(mutex_unlock(live), 0);
+    assert_int_equal(mutex_unlock_err(live), GO_EPERM); /* the inline unlock unlocked it */
+    mutex_free(live);
+    assert_int_equal(mutex_lock(live), GO_EINVAL);
+    assert_int_equal(mutex_unlock(live), GO_EINVAL);
     /* errno is left alone by calls that return an error code */
     errno = 1234;
     assert_int_equal(mutex_trylock(NULL), GO_EINVAL);
@@ -160,7 +174,10 @@ static void contend_body(contend_t *c)
             }
             if (rc != 1)
                 continue;
-        } else if ((rc = mutex_lock(c->mu)) != 0) {
+        } else if ((rc = i % 4 == 1 ? (mutex_lock)(c->mu) : mutex_lock(c->mu)) != 0) {
+            /* mutex_lock and mutex_unlock are inline fast paths in GNU C
+             * (gort/sync.h); (mutex_lock) is the library's function: the
+             * two mix on one mutex, under contention */
             contend_error(c, rc);
             continue;
         }
@@ -173,7 +190,7 @@ static void contend_body(contend_t *c)
             go_yield();
         c->counter = v + 1;
         atomic_store(&c->inside, 0);
-        if ((rc = mutex_unlock(c->mu)) != 0)
+        if ((rc = i % 3 == 0 ? (mutex_unlock)(c->mu) : mutex_unlock(c->mu)) != 0)
             contend_error(c, rc);
     }
 }
