@@ -29,14 +29,20 @@ namespace Gort
         }
 
         private readonly Bodies bodies = new Bodies();
+        // This director's C++ object, for Icalls.GortSpawn; it lives as long
+        // as the process (Instance is never disposed).
+        private readonly IntPtr self;
 
-        private Dispatcher() {}
+        private Dispatcher()
+        {
+            self = GoRunnable.getCPtr(this).Handle;
+        }
 
         internal long Spawn(Action body)
         {
             if (body == null) throw new ArgumentNullException("body");
             int key = bodies.Put(body);
-            long id = gort.gort_spawn(this, key);
+            long id = Icalls.On ? Icalls.GortSpawn(self, key) : gort.gort_spawn(this, key);
             if (id < 0)
             {
                 bodies.Take(key);   // no body will run: the slot is freed here
