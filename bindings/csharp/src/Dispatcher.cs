@@ -8,7 +8,7 @@ namespace Gort
     /// <summary>
     /// The one SWIG director object of the process: every C# goroutine is a
     /// pinned goroutine whose body calls run(key) with the key of its Action
-    /// in the registry (Bodies: a slot index). One director for all keeps a
+    /// in the registry (Bodies). One director for all keeps a
     /// spawn to a slot store and one native call.
     ///
     /// An exception must never leave run(): Mono aborts the process when one
@@ -28,7 +28,6 @@ namespace Gort
             Instance = new Dispatcher();
         }
 
-        private readonly Bodies bodies = new Bodies();
         // This director's C++ object, for Icalls.GortSpawn; it lives as long
         // as the process (Instance is never disposed).
         private readonly IntPtr self;
@@ -41,11 +40,11 @@ namespace Gort
         internal long Spawn(Action body)
         {
             if (body == null) throw new ArgumentNullException("body");
-            int key = bodies.Put(body);
+            long key = Bodies.Put(body);
             long id = Icalls.On ? Icalls.GortSpawn(self, key) : gort.gort_spawn(this, key);
             if (id < 0)
             {
-                bodies.Take(key);   // no body will run: the slot is freed here
+                Bodies.Take(key);   // no body will run: the slot is freed here
                 throw Errors.Of(id, "Go.Spawn");
             }
             return id;
@@ -90,7 +89,7 @@ namespace Gort
                     Unmanage(Thread.CurrentThread);
                     background = true;
                 }
-                panic = Frames.RunGoroutine(bodies.Take((int)key));
+                panic = Frames.RunGoroutine(Bodies.Take(key));
             }
             catch (Exception e)   // Frames catches the body's; this is a last resort
             {
