@@ -449,6 +449,48 @@ namespace Gort.Tests
         }
 
         [Test]
+        public void CollectionsWhileSpawningAndCountingDown()
+        {
+            // Go.Spawn and WaitGroup.Add/Done are raw internal calls (no
+            // GC-safe transition; Icalls.cs): collections must still stop
+            // every thread that makes them, spawners and bodies, also bodies
+            // that spawn. A hang here is the failure.
+            const int n = 20000;
+            long ran = 0;
+            var stop = 0;
+            var collector = new Thread(() =>
+            {
+                while (Volatile.Read(ref stop) == 0) GC.Collect();
+            });
+            collector.Start();
+            try
+            {
+                using (var wg = new WaitGroup())
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        wg.Add(1);
+                        Go.Spawn(() =>
+                        {
+                            var garbage = new byte[64];
+                            Interlocked.Add(ref ran, garbage.Length / 64);
+                            if (Interlocked.Read(ref ran) % 16 == 0)
+                                wg.Go(() => Interlocked.Increment(ref ran));
+                            wg.Done();
+                        });
+                    }
+                    wg.Wait();
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref stop, 1);
+                collector.Join();
+            }
+            Assert.True(Interlocked.Read(ref ran) >= n, "every body ran");
+        }
+
+        [Test]
         public void ManagedFaultsInAGoroutineStayExceptions()
         {
             // Mono raises NullReferenceException from a SIGSEGV handler; gort's
