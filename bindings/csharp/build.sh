@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # build.sh BUILDDIR [OUTDIR] - build the C# binding against gort's meson
 # build directory: SWIG's C# output and the native library (libgortcs.so:
-# the generated wrapper + bindings/swig/gort_glue.cpp, linked with libgort
-# found through pkg-config's gort-uninstalled.pc), then with mcs Gort.dll
+# the generated wrapper + bindings/swig/gort_glue.cpp + native/icalls.cpp,
+# linked with libgort found through pkg-config's gort-uninstalled.pc), then
+# with mcs Gort.dll
 # (generated code + the Gort layer), GortTests.exe, the examples and the
 # bench. Each assembly gets a .config whose dllmap points its P/Invokes at
 # the libraries' absolute paths, so nothing needs LD_LIBRARY_PATH. OUTDIR
@@ -19,7 +20,7 @@ swig -c++ -csharp -namespace Gort.Swig -dllimport gortcs -outdir "$out/gen" \
     -o "$out/gen/gort_wrap.cxx" "$swigdir/gort.i"
 # shellcheck disable=SC2086
 g++ -std=c++17 -O2 -g -fPIC -fno-strict-aliasing -Wall -shared -I"$swigdir" $gort_cflags \
-    "$out/gen/gort_wrap.cxx" "$swigdir/gort_glue.cpp" $gort_libs -ldl $rpath -o "$out/libgortcs.so"
+    "$out/gen/gort_wrap.cxx" "$swigdir/gort_glue.cpp" "$here/native/icalls.cpp" $gort_libs -ldl $rpath -o "$out/libgortcs.so"
 
 dllmap() {   # dllmap ASSEMBLY DLL TARGET
     printf '<configuration>\n  <dllmap dll="%s" target="%s"/>\n</configuration>\n' "$2" "$3" > "$out/$1.config"

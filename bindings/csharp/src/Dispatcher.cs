@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Reflection;
 using System.Threading;
 using Gort.Swig;
@@ -9,8 +8,8 @@ namespace Gort
     /// <summary>
     /// The one SWIG director object of the process: every C# goroutine is a
     /// pinned goroutine whose body calls run(key) with the key of its Action
-    /// in the registry. One director for all keeps a spawn to a dictionary
-    /// insert and one P/Invoke call.
+    /// in the registry (Bodies). One director for all keeps a
+    /// spawn to a slot store and one native call.
     ///
     /// An exception must never leave run(): Mono aborts the process when one
     /// unwinds into the native caller of a reverse P/Invoke. So run() catches
@@ -29,21 +28,23 @@ namespace Gort
             Instance = new Dispatcher();
         }
 
-        private readonly ConcurrentDictionary<long, Action> bodies = new ConcurrentDictionary<long, Action>();
-        private long keys;
+        // This director's C++ object, for Icalls.GortSpawn; it lives as long
+        // as the process (Instance is never disposed).
+        private readonly IntPtr self;
 
-        private Dispatcher() {}
+        private Dispatcher()
+        {
+            self = GoRunnable.getCPtr(this).Handle;
+        }
 
         internal long Spawn(Action body)
         {
             if (body == null) throw new ArgumentNullException("body");
-            long key = Interlocked.Increment(ref keys);
-            bodies[key] = body;
-            long id = gort.gort_spawn(this, key);
+            long key = Bodies.Put(body);
+            long id = Icalls.On ? Icalls.GortSpawn(self, key) : gort.gort_spawn(this, key);
             if (id < 0)
             {
-                Action _;
-                bodies.TryRemove(key, out _);
+                Bodies.Take(key);   // no body will run: the slot is freed here
                 throw Errors.Of(id, "Go.Spawn");
             }
             return id;
@@ -88,9 +89,7 @@ namespace Gort
                     Unmanage(Thread.CurrentThread);
                     background = true;
                 }
-                Action body;
-                bodies.TryRemove(key, out body);
-                panic = Frames.RunGoroutine(body);
+                panic = Frames.RunGoroutine(Bodies.Take(key));
             }
             catch (Exception e)   // Frames catches the body's; this is a last resort
             {

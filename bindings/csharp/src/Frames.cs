@@ -15,8 +15,8 @@ namespace Gort
     /// a panic, stops that panic and returns its value (a helper method it
     /// calls may recover, a nested Go.Call may not). A deferred call that
     /// throws replaces the pending panic. State is per thread: a pinned
-    /// goroutine runs on one pool thread from start to end; the state is made
-    /// when its body starts and dropped when it ends.
+    /// goroutine runs on one pool thread from start to end; a body starts
+    /// with the thread's state empty and leaves it empty.
     /// </summary>
     internal static class Frames
     {
@@ -56,17 +56,18 @@ namespace Gort
         /// nothing recovered.
         internal static string RunGoroutine(Action body)
         {
-            current = new State();
-            try
-            {
-                Exception panic = Call(current, body, null, out bool _);
-                return panic == null ? null : PanicText(panic);
-            }
-            finally
-            {
-                current = null;
-            }
+            // A pool thread runs one body after another, and every body ends
+            // with its frames popped and its defer stack empty (Call's
+            // finally), so the thread's State is reused: the next body starts
+            // from the same empty state a new one would have, without the
+            // two allocations. A defer stack grown large is let go.
+            State st = current;
+            if (st == null || st.Top != null || st.Defers.Count != 0 || st.Defers.Capacity > MaxKeptDefers) current = st = new State();
+            Exception panic = Call(st, body, null, out bool _);
+            return panic == null ? null : PanicText(panic);
         }
+
+        private const int MaxKeptDefers = 64;
 
         /// Go.Call: true when one of its deferred calls recovered; rethrows a
         /// panic nothing recovered.

@@ -16,7 +16,12 @@ namespace Gort
         private sealed class Ref : NativeRef
         {
             internal readonly SWIGTYPE_p_go_wg Wg;
-            internal Ref(SWIGTYPE_p_go_wg wg) : base("WaitGroup") { Wg = wg; }
+            internal readonly IntPtr Ptr;   // Wg's go_wg_t *, for Icalls
+            internal Ref(SWIGTYPE_p_go_wg wg) : base("WaitGroup")
+            {
+                Wg = wg;
+                Ptr = SWIGTYPE_p_go_wg.getCPtr(wg).Handle;
+            }
             protected override void Free() { gort.wg_free(Wg); }
         }
 
@@ -39,7 +44,7 @@ namespace Gort
         public void Add(int delta)
         {
             r.Enter();
-            try { Check(gort.wg_add_err(r.Wg, delta), "WaitGroup.Add"); }
+            try { Check(Icalls.On ? Icalls.WgAddErr(r.Ptr, delta) : gort.wg_add_err(r.Wg, delta), "WaitGroup.Add"); }
             finally { r.Leave(); }
         }
 
@@ -47,7 +52,7 @@ namespace Gort
         public void Done()
         {
             r.Enter();
-            try { Check(gort.wg_done_err(r.Wg), "WaitGroup.Done"); }
+            try { Check(Icalls.On ? Icalls.WgDoneErr(r.Ptr) : gort.wg_done_err(r.Wg), "WaitGroup.Done"); }
             finally { r.Leave(); }
         }
 

@@ -84,6 +84,104 @@ namespace Gort.Tests
         }
 
         [Test]
+        public void EveryBodyRunsExactlyOnceWhenManyThreadsSpawnBursts()
+        {
+            // Bodies keeps one ring of slots per spawning thread and outgrows
+            // it when its slots are still pending: bursts from several
+            // threads at once, each body must run once, none lost or doubled.
+            const int threads = 4, each = 20000;
+            var runs = new int[threads * each];
+            using (var wg = new WaitGroup())
+            {
+                wg.Add(threads * each);
+                var spawners = new Thread[threads];
+                for (int t = 0; t < threads; t++)
+                {
+                    int b = t * each;
+                    spawners[t] = new Thread(() =>
+                    {
+                        for (int i = b; i < b + each; i++)
+                        {
+                            int k = i;
+                            Go.Spawn(() =>
+                            {
+                                Interlocked.Increment(ref runs[k]);
+                                wg.Done();
+                            });
+                        }
+                    });
+                    spawners[t].Start();
+                }
+                foreach (var th in spawners) th.Join();
+                wg.Wait();
+            }
+            for (int i = 0; i < runs.Length; i++)
+                if (runs[i] != 1) Assert.Equal(1, runs[i], "runs of body " + i);
+        }
+
+        [Test]
+        public void SpawnsFromThreadsThatEndedLeaveTheirSlotsToOthers()
+        {
+            // A thread's ring goes back to the pool when the thread is gone
+            // (its Owner finalized); a later thread takes it over.
+            const int rounds = 8, each = 100;
+            long sum = 0;
+            using (var wg = new WaitGroup())
+            {
+                for (int r = 0; r < rounds; r++)
+                {
+                    var th = new Thread(() =>
+                    {
+                        for (int i = 0; i < each; i++) wg.Go(() => Interlocked.Increment(ref sum));
+                    });
+                    th.Start();
+                    th.Join();
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                }
+                wg.Wait();
+            }
+            Assert.Equal((long)rounds * each, Interlocked.Read(ref sum));
+        }
+
+        [Test]
+        public void ABodyWithManyDefersThenOthersOnTheSameThreads()
+        {
+            // Frames keeps a pool thread's defer state from body to body
+            // (and lets a large one go): every body starts empty.
+            var order = new List<int>();
+            using (var wg = new WaitGroup())
+            {
+                wg.Add(1);
+                Go.Spawn(() =>
+                {
+                    Go.Defer(wg.Done);
+                    for (int i = 0; i < 1000; i++)
+                    {
+                        int k = i;
+                        Go.Defer(() => order.Add(k));
+                    }
+                });
+                wg.Wait();
+            }
+            Assert.Equal(1000, order.Count);
+            Assert.Equal(999, order[0]);
+            Assert.Equal(0, order[999]);
+            long ran = 0;
+            using (var wg = new WaitGroup())
+            {
+                for (int i = 0; i < 200; i++)
+                    wg.Go(() =>
+                    {
+                        Assert.Null(Go.Recover());
+                        Interlocked.Increment(ref ran);
+                    });
+                wg.Wait();
+            }
+            Assert.Equal(200L, Interlocked.Read(ref ran));
+        }
+
+        [Test]
         public void DeferredCallsRunInReverseOrder()
         {
             var order = new List<string>();
@@ -348,6 +446,48 @@ namespace Gort.Tests
                 wg.Wait();
                 GC.Collect();
             }
+        }
+
+        [Test]
+        public void CollectionsWhileSpawningAndCountingDown()
+        {
+            // Go.Spawn and WaitGroup.Add/Done are raw internal calls (no
+            // GC-safe transition; Icalls.cs): collections must still stop
+            // every thread that makes them, spawners and bodies, also bodies
+            // that spawn. A hang here is the failure.
+            const int n = 20000;
+            long ran = 0;
+            var stop = 0;
+            var collector = new Thread(() =>
+            {
+                while (Volatile.Read(ref stop) == 0) GC.Collect();
+            });
+            collector.Start();
+            try
+            {
+                using (var wg = new WaitGroup())
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        wg.Add(1);
+                        Go.Spawn(() =>
+                        {
+                            var garbage = new byte[64];
+                            Interlocked.Add(ref ran, garbage.Length / 64);
+                            if (Interlocked.Read(ref ran) % 16 == 0)
+                                wg.Go(() => Interlocked.Increment(ref ran));
+                            wg.Done();
+                        });
+                    }
+                    wg.Wait();
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref stop, 1);
+                collector.Join();
+            }
+            Assert.True(Interlocked.Read(ref ran) >= n, "every body ran");
         }
 
         [Test]
