@@ -143,24 +143,22 @@ static inline int *go_mutex_state_(go_mutex_t *mu) GORT_NOEXCEPT
     return (int *)(void *)((char *)mu + GO_MUTEX_STATE_OFFSET_);
 }
 
+/* One CAS of mu's state from `from` to `to` when mu looks like a live
+ * mutex; 1 when it was done. */
+static inline int go_mutex_cas_(go_mutex_t *mu, int from, int to, int order) GORT_NOEXCEPT
+{
+    int *state = go_mutex_state_(mu);
+    return state != 0 && __atomic_compare_exchange_n(state, &from, to, 0, order, __ATOMIC_RELAXED);
+}
+
 static inline int go_mutex_lock_(go_mutex_t *mu) GORT_NOEXCEPT
 {
-    int *state = go_mutex_state_(mu), unlocked = 0;
-    if (__builtin_expect(state != 0 && __atomic_compare_exchange_n(state, &unlocked, 1, 0,
-                                                                   __ATOMIC_ACQUIRE,
-                                                                   __ATOMIC_RELAXED), 1))
-        return 0;
-    return (mutex_lock)(mu);
+    return __builtin_expect(go_mutex_cas_(mu, 0, 1, __ATOMIC_ACQUIRE), 1) ? 0 : (mutex_lock)(mu);
 }
 
 static inline int go_mutex_unlock_(go_mutex_t *mu) GORT_NOEXCEPT
 {
-    int *state = go_mutex_state_(mu), locked = 1;
-    if (__builtin_expect(state != 0 && __atomic_compare_exchange_n(state, &locked, 0, 0,
-                                                                   __ATOMIC_RELEASE,
-                                                                   __ATOMIC_RELAXED), 1))
-        return 0;
-    return (mutex_unlock)(mu);
+    return __builtin_expect(go_mutex_cas_(mu, 1, 0, __ATOMIC_RELEASE), 1) ? 0 : (mutex_unlock)(mu);
 }
 
 #define mutex_lock(mu) go_mutex_lock_(mu)
