@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build.sh BUILDDIR [OUTDIR] - build the Java binding against gort's meson
 # build directory: SWIG's Java output and the JNI library (libgortjni.so:
-# the generated wrapper + bindings/swig/gort_glue.cpp, linked with libgort
+# the generated wrapper + bindings/swig/gort_glue.cpp + native/gort_java.cpp
+# (the spawn path), linked with libgort
 # found through pkg-config's gort-uninstalled.pc), the example's producer
 # module (libgortproducerjni.so), and the classes (layer, tests, examples,
 # bench). OUTDIR defaults to BUILDDIR/bindings-java. Prints nothing on
@@ -27,7 +28,7 @@ swig -c++ -java -package org.gort.swig -outdir "$out/gen/org/gort/swig" \
     -o "$out/gen/gort_wrap.cxx" "$swigdir/gort.i"
 # shellcheck disable=SC2086
 g++ $cxxflags -shared -I"$swigdir" $jni $gort_cflags "$out/gen/gort_wrap.cxx" "$swigdir/gort_glue.cpp" \
-    $gort_libs $rpath -o "$out/libgortjni.so"
+    "$here/native/gort_java.cpp" $gort_libs $rpath -o "$out/libgortjni.so"
 
 swig -java -package org.gort.examples.producer -outdir "$out/gen/org/gort/examples/producer" \
     -o "$out/gen/producer_wrap.c" "$here/examples/producer.i"

@@ -3,7 +3,8 @@
 # meson builds and installs it (bindings/meson.build, option -Djava):
 # OUTDIR/gort-VERSION.jar (SWIG's classes and the org.gort layer; Debian's
 # Java policy names a public jar with its version, meson adds the gort.jar
-# link) and OUTDIR/libgortjni.so (SWIG's wrapper and the glue, linked with
+# link) and OUTDIR/libgortjni.so (SWIG's wrapper, the glue and
+# native/gort_java.cpp, linked with
 # the libgort in GORT_LIBDIR, run path RPATH: the installed library's
 # directory, or none when RPATH is empty). Unlike build.sh it runs no ninja
 # (meson calls it from the build) and builds no tests or examples.
@@ -25,6 +26,6 @@ swig -c++ -java -package org.gort.swig -outdir "$work/gen/org/gort/swig" \
 # -fno-strict-aliasing: SWIG's wrapper casts pointers through jlong
 g++ -std=c++17 -O2 -g -fPIC -fno-strict-aliasing -Wall -shared -I"$swigdir" -I"$src/include" \
     -I"$jdk/include" -I"$jdk/include/linux" "$work/gen/gort_wrap.cxx" "$swigdir/gort_glue.cpp" \
-    -L"$libdir" -lgort ${rpath:+-Wl,-rpath,"$rpath"} -o "$out/libgortjni.so"
+    "$src/bindings/java/native/gort_java.cpp" -L"$libdir" -lgort ${rpath:+-Wl,-rpath,"$rpath"} -o "$out/libgortjni.so"
 javac -Xlint:all,-try -Werror -d "$work/classes" "$work"/gen/org/gort/swig/*.java "$src"/bindings/java/src/org/gort/*.java
 jar cf "$out/gort-$version.jar" -C "$work/classes" .

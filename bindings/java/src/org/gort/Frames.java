@@ -25,8 +25,8 @@ import java.util.ArrayList;
  * the Java frames are gone.
  *
  * <p>State is per thread: a pinned goroutine runs on one pool thread from
- * start to end, and its state is made at the start of the body and dropped
- * at its end, so a reused pool thread starts clean.
+ * start to end, and the body's frame leaves the thread's state empty when
+ * it ends, so a reused pool thread starts clean.
  */
 final class Frames {
     private Frames() {}
@@ -62,14 +62,30 @@ final class Frames {
 
     /** The body of a goroutine (Dispatcher). Throws UnrecoveredPanic. */
     static void runGoroutine(Runnable body) {
-        State st = new State();
-        CURRENT.set(st);
+        // The pool thread's State is made once and reused: the body's frame
+        // leaves it clean (no frame, no deferred call) however it ends, so
+        // the next body on the thread starts clean, without a ThreadLocal
+        // set and remove (a new map entry, a WeakReference) per goroutine.
+        State st = CURRENT.get();
+        State outer = null;
+        if (st.top != null) {
+            // Frames in progress on this thread (not a pool thread's fresh
+            // body, which cannot happen from the trampoline): keep them apart.
+            outer = st;
+            st = new State();
+            CURRENT.set(st);
+        }
         try {
             call(st, body, null);
         } catch (Throwable t) {
             throw new UnrecoveredPanic(panicText(t), t);
         } finally {
-            CURRENT.remove();
+            if (outer != null) {
+                CURRENT.set(outer);
+            } else if (st.top != null || !st.defers.isEmpty()) {
+                st.top = null;  // call() failed to unwind (an Error in its finally): start clean anyway
+                st.defers.clear();
+            }
         }
     }
 

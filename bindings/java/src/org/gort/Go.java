@@ -44,7 +44,7 @@ public final class Go {
      * @throws OutOfMemoryError no thread could be created
      */
     public static long spawn(Runnable body) {
-        return Dispatcher.INSTANCE.spawn(body);
+        return Dispatcher.spawn(body);
     }
 
     /**
