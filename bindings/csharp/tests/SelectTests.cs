@@ -86,12 +86,17 @@ namespace Gort.Tests
         public void SelectWaitsForAGoroutineOrATimer()
         {
             var got = new List<string>();
+            // The goroutine's send races a timer it must win: a long one (a
+            // body may take more than 20 ms to start on a loaded machine, and
+            // a timeout taken here would leave the second select nothing to
+            // wait for). The second select then waits for the short one.
             using (var results = new Chan<string>())
             using (var never = new LongChan())
+            using (var slow = Go.After(TimeSpan.FromSeconds(60)))
             using (var timeout = Go.After(TimeSpan.FromMilliseconds(20)))
             {
                 Go.Spawn(() => results.Send("result"));
-                Go.Select(Case.Recv(results, got.Add), Case.Recv(timeout, t => got.Add("timeout")));
+                Go.Select(Case.Recv(results, got.Add), Case.Recv(slow, t => got.Add("slow timer")));
                 Go.Select(Case.Recv(never, v => got.Add("never")), Case.Recv(timeout, t => got.Add("timeout")));
             }
             Assert.SeqEqual(new[] { "result", "timeout" }, got);

@@ -89,10 +89,14 @@ public class SelectTest {
     @Test
     public void selectWaitsForAGoroutineOrATimer() {
         List<String> got = new ArrayList<>();
+        // The goroutine's send races a timer it must win: a long one (a body
+        // may take more than 20 ms to start on a loaded machine, and a
+        // timeout taken here would leave the second select nothing to wait
+        // for). The second select then waits for the short one.
         try (Chan<String> results = new Chan<>(); LongChan never = new LongChan();
-             LongChan timeout = Go.after(Duration.ofMillis(20))) {
+             LongChan slow = Go.after(Duration.ofSeconds(60)); LongChan timeout = Go.after(Duration.ofMillis(20))) {
             Go.spawn(() -> results.send("result"));
-            Go.select(Select.recv(results, got::add), Select.recv(timeout, t -> got.add("timeout")));
+            Go.select(Select.recv(results, got::add), Select.recv(slow, t -> got.add("slow timer")));
             Go.select(Select.recv(never, v -> got.add("never")), Select.recv(timeout, t -> got.add("timeout")));
         }
         assertEquals(List.of("result", "timeout"), got);
