@@ -57,7 +57,6 @@ struct PinnedThread {
 
 // A body waiting for a thread (see "The queue" in spawn_pinned).
 struct Body {
-    Body *next;
     GoFn fn;
     void *arg;
     void *heap_args;
@@ -65,9 +64,48 @@ struct Body {
     std::int64_t queued_at;  // nanotime()
 };
 
+// The bodies waiting for a thread, oldest first: a ring of Body values that
+// doubles when full, so that queueing and taking a body allocate nothing
+// once the ring has grown to the longest queue so far (a node malloc'd by
+// the spawner and freed by a pool thread cost both a trip to malloc's
+// arena). An emptied ring past kKeep bodies is given back. Guarded by the
+// pool lock.
+struct BodyQueue {
+    static constexpr std::size_t kKeep = 1024;
+    Body *ring = nullptr;
+    std::size_t cap = 0, head = 0, len = 0;  // cap: 0 or a power of two
+
+    bool empty() const { return len == 0; }
+    const Body &front() const { return ring[head]; }
+    void pop() {
+        head = (head + 1) & (cap - 1);
+        if (--len == 0 && cap > kKeep) {
+            std::free(ring);
+            ring = nullptr;
+            cap = head = 0;
+        }
+    }
+    // False when the ring cannot grow (no memory): nothing changed.
+    bool push(const Body &b) {
+        if (len == cap) {
+            std::size_t ncap = cap != 0 ? 2 * cap : 64;
+            auto *nr = static_cast<Body *>(std::malloc(ncap * sizeof(Body)));
+            if (nr == nullptr) return false;
+            for (std::size_t i = 0; i < len; i++) nr[i] = ring[(head + i) & (cap - 1)];
+            std::free(ring);
+            ring = nr;
+            cap = ncap;
+            head = 0;
+        }
+        ring[(head + len) & (cap - 1)] = b;
+        len++;
+        return true;
+    }
+};
+
 struct Pool {
     Lock lock;
-    Body *qhead = nullptr, *qtail = nullptr;  // guarded by lock
+    BodyQueue queue;               // guarded by lock
     int nrunning = 0;              // threads running a body, not asleep in a gort wait; guarded by lock
     bool watchdog_armed = false;   // guarded by lock
     Timer watchdog;                // guarded by lock (armed: in the timer heap)
@@ -132,20 +170,19 @@ void *pool_thread(void *arg) {
         pool.lock.lock();
         t->fn = nullptr;
         pool.nrunning--;
-        if (Body *b = pool.qhead) {
+        if (!pool.queue.empty()) {
             // More work queued: take it without going to sleep (no wake-up
             // system call for the spawner, none for us).
-            pool.qhead = b->next;
-            if (pool.qhead == nullptr) pool.qtail = nullptr;
+            const Body &b = pool.queue.front();
             pool.nrunning++;
-            t->fn = b->fn;
-            t->arg = b->arg;
-            t->heap_args = b->heap_args;
-            t->id = b->id;
+            t->fn = b.fn;
+            t->arg = b.arg;
+            t->heap_args = b.heap_args;
+            t->id = b.id;
+            pool.queue.pop();
             pool.lock.unlock();
             pool.live.fetch_sub(1, std::memory_order_relaxed);
             foreign_leave();  // the body that ended; the next one is counted already
-            std::free(b);
             have_work = true;
             continue;
         }
@@ -251,11 +288,10 @@ bool dispatch_locked(Pool &pool, GoFn fn, void *arg, void *heap_args, std::int64
 
 // Hand the oldest queued body to a thread of its own. Pool lock held.
 bool dispatch_head_locked(Pool &pool) {
-    Body *b = pool.qhead;
-    if (b == nullptr || !dispatch_locked(pool, b->fn, b->arg, b->heap_args, b->id)) return false;
-    pool.qhead = b->next;
-    if (pool.qhead == nullptr) pool.qtail = nullptr;
-    std::free(b);
+    if (pool.queue.empty()) return false;
+    const Body &b = pool.queue.front();
+    if (!dispatch_locked(pool, b.fn, b.arg, b.heap_args, b.id)) return false;
+    pool.queue.pop();
     return true;
 }
 
@@ -271,9 +307,9 @@ void watchdog(void *) {
     // One more thread per tick, not one per stale body: the new thread
     // drains the queue too, and a burst of spawns must not become a burst
     // of threads.
-    if (pool.qhead != nullptr && nanotime() - pool.qhead->queued_at >= kQueueWaitNs)
+    if (!pool.queue.empty() && nanotime() - pool.queue.front().queued_at >= kQueueWaitNs)
         dispatch_head_locked(pool);
-    if (pool.qhead != nullptr) arm_watchdog_locked(pool);
+    if (!pool.queue.empty()) arm_watchdog_locked(pool);
 }
 
 void arm_watchdog_locked(Pool &pool) {
@@ -303,9 +339,6 @@ std::int64_t spawn_pinned(GoFn fn, void *arg, std::size_t args_size) {
     // running, it may wake the others at any time) until its body returns.
     pool.live.fetch_add(1, std::memory_order_relaxed);
     s.nforeign.fetch_add(1, std::memory_order_seq_cst);
-    // Prepared outside the lock, in case the body has to queue.
-    auto *b = static_cast<Body *>(std::malloc(sizeof(Body)));
-    if (b != nullptr) *b = Body{nullptr, fn, arg, heap_args, id, nanotime()};
     LockGuard lg(pool.lock);
     // The queue: when as many bodies run as there are CPUs, another thread
     // would not make anything faster, so the body waits for the first of
@@ -313,14 +346,11 @@ std::int64_t spawn_pinned(GoFn fn, void *arg, std::size_t args_size) {
     // either side). It never waits behind a body that blocks in gort (see
     // pinned_blocking) nor, thanks to the watchdog, more than about 1 ms
     // behind one that blocks elsewhere.
-    if (pool.nrunning >= s.ncpu && b != nullptr) {
-        if (pool.qtail != nullptr) pool.qtail->next = b;
-        else pool.qhead = b;
-        pool.qtail = b;
+    // Without memory for the queue, the body gets a thread.
+    if (pool.nrunning >= s.ncpu && pool.queue.push(Body{fn, arg, heap_args, id, nanotime()})) {
         arm_watchdog_locked(pool);
         return id;
     }
-    std::free(b);
     if (!dispatch_locked(pool, fn, arg, heap_args, id)) {
         pool.live.fetch_sub(1, std::memory_order_relaxed);
         s.nforeign.fetch_sub(1, std::memory_order_seq_cst);
@@ -339,7 +369,7 @@ void pinned_blocking(const char *reason) {
         Pool &pool = *g_pool;
         LockGuard lg(pool.lock);
         pool.nrunning--;
-        if (pool.qhead != nullptr) dispatch_head_locked(pool);
+        if (!pool.queue.empty()) dispatch_head_locked(pool);
     }
     foreign_leave();  // the last one out runs the deadlock check
 }

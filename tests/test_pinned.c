@@ -365,6 +365,101 @@ static void test_threads_reused(void **state)
     wg_free(wg);
 }
 
+/* A burst: far more bodies than CPUs, so most wait in the pool's queue (a
+ * ring that grows past the size it keeps, then is given back when it
+ * drains); every body runs exactly once. Twice: the second burst grows the
+ * ring again. (No order is checked: a body handed to a thread that is
+ * still starting may run after many queued ones.) */
+enum { BURST = 5000 };
+
+typedef struct burst {
+    go_wg_t *wg;
+    atomic_int ran[BURST];
+} burst_t;
+
+typedef struct burst_arg {
+    burst_t *b;
+    int i;
+} burst_arg_t;
+
+static void burst_body(void *p)
+{
+    burst_arg_t *a = p;
+    atomic_fetch_add(&a->b->ran[a->i], 1);
+    wg_done(a->b->wg);
+}
+
+static void test_queue_burst(void **state)
+{
+    (void)state;
+    static burst_t b;
+    static burst_arg_t args[BURST];
+    for (int round = 0; round < 2; round++) {
+        memset(&b, 0, sizeof b);
+        b.wg = wg_new();
+        assert_non_null(b.wg);
+        TU_ASSERT_OK(wg_add(b.wg, BURST));
+        for (int i = 0; i < BURST; i++) {
+            args[i] = (burst_arg_t){ &b, i };
+            TU_ASSERT_OK(go_spawn_pinned(burst_body, &args[i]));
+        }
+        assert_int_equal(wg_wait(b.wg), 0);
+        for (int i = 0; i < BURST; i++)
+            assert_int_equal(atomic_load(&b.ran[i]), 1);
+        /* a body may still be inside wg_done: settle before the free */
+        assert_int_equal(tu_settle_goroutines(tu_baseline_goroutines), tu_baseline_goroutines);
+        wg_free(b.wg);
+    }
+}
+
+/* Bodies blocked outside gort (a plain read of a pipe) hold every running
+ * place; a body spawned after them queues, and the pool's watchdog must
+ * give it a thread of its own (about a millisecond a tick) instead of
+ * leaving it behind them: it releases them. */
+typedef struct blockers {
+    int fds[2];
+    go_wg_t *wg;
+} blockers_t;
+
+static void blocked_reader(void *p)
+{
+    blockers_t *bl = p;
+    char c;
+    ssize_t n = read(bl->fds[0], &c, 1);
+    (void)n;
+    wg_done(bl->wg);
+}
+
+static void releaser(void *p)
+{
+    blockers_t *bl = p;
+    int n = go_num_cpu();
+    for (int i = 0; i < n; i++) {
+        ssize_t w = write(bl->fds[1], "x", 1);
+        (void)w;
+    }
+    wg_done(bl->wg);
+}
+
+static void test_queue_not_behind_blocked_bodies(void **state)
+{
+    (void)state;
+    blockers_t bl;
+    assert_int_equal(pipe(bl.fds), 0);
+    bl.wg = wg_new();
+    assert_non_null(bl.wg);
+    int n = go_num_cpu();
+    TU_ASSERT_OK(wg_add(bl.wg, n + 1));
+    for (int i = 0; i < n; i++)
+        TU_ASSERT_OK(go_spawn_pinned(blocked_reader, &bl));
+    /* the readers hold the running places (they block outside gort) */
+    TU_ASSERT_OK(go_spawn_pinned(releaser, &bl));
+    assert_int_equal(wg_wait(bl.wg), 0);
+    wg_free(bl.wg);
+    close(bl.fds[0]);
+    close(bl.fds[1]);
+}
+
 /* ------------------------------------------------------------------------ */
 /* children: hooks once per thread, the fatal path, the deadlock report      */
 
@@ -598,6 +693,8 @@ int main(void)
         TU_TEST(test_holds_no_p),
         TU_TEST(test_defer_panic_recover),
         TU_TEST(test_threads_reused),
+        TU_TEST(test_queue_burst),
+        TU_TEST(test_queue_not_behind_blocked_bodies),
         TU_TEST(test_hooks_once_per_thread),
         TU_TEST(test_unrecovered_panic),
         TU_TEST(test_deadlock_lists_pinned),
