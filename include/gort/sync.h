@@ -125,7 +125,9 @@ GORT_API int mutex_unlock_err(go_mutex_t *mu) GORT_NOEXCEPT;
  * read is part of the ABI from then on: a mutex handle is 64-byte aligned,
  * its first 32 bits are GO_MUTEX_MAGIC_ while it lives, and its state is the
  * int at byte GO_MUTEX_STATE_OFFSET_: 0 unlocked, 1 locked with no waiter.
- * Define GORT_NO_INLINE_SYNC before including gort.h for plain calls. */
+ * They are function-like macros, so another `mutex_lock(` in the same source
+ * (a struct member of that name, say) expands too: define
+ * GORT_NO_INLINE_SYNC before including gort.h for plain calls. */
 #if defined(__GNUC__) && !defined(SWIG) && !defined(GORT_NO_INLINE_SYNC) && \
     !defined(GORT_BUILDING_LIBRARY)
 #define GO_MUTEX_MAGIC_ 0x6d55544bu
