@@ -132,17 +132,22 @@ GORT_API int mutex_unlock_err(go_mutex_t *mu) GORT_NOEXCEPT;
     !defined(GORT_BUILDING_LIBRARY)
 #define GO_MUTEX_MAGIC_ 0x6d55544bu
 #define GO_MUTEX_STATE_OFFSET_ 64
+#ifdef __cplusplus
+#define GO_SYNC_CAST_(T, x) reinterpret_cast<T>(x)
+#else
+#define GO_SYNC_CAST_(T, x) ((T)(x))
+#endif
 
 /* The state word of mu when mu looks like a live mutex, else NULL. */
 static inline int *go_mutex_state_(go_mutex_t *mu) GORT_NOEXCEPT
 {
     unsigned int magic;
-    if (__builtin_expect(mu == 0 || ((unsigned long)mu & 63) != 0, 0))
+    if (__builtin_expect(mu == 0 || (GO_SYNC_CAST_(unsigned long, mu) & 63) != 0, 0))
         return 0;
     __builtin_memcpy(&magic, mu, sizeof magic);
     if (__builtin_expect(magic != GO_MUTEX_MAGIC_, 0))
         return 0;
-    return (int *)(void *)((char *)mu + GO_MUTEX_STATE_OFFSET_);
+    return GO_SYNC_CAST_(int *, GO_SYNC_CAST_(char *, mu) + GO_MUTEX_STATE_OFFSET_);
 }
 
 /* One CAS of mu's state from `from` to `to` when mu looks like a live
